@@ -1,0 +1,218 @@
+/* The configuration data model: building, freeing, and the meaning of applying one. */
+#include "core/config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "core/device.h"
+#include "core/peer.h"
+#include "core/send.h"
+#include "crypto/secret.h"
+
+void wg_config_init(struct wg_config_device *config)
+{
+	memset(config, 0, sizeof(*config));
+}
+
+void wg_config_free(struct wg_config_device *config)
+{
+	struct wg_config_peer *peer = config->first_peer, *next;
+
+	for (; peer; peer = next) {
+		next = peer->next;
+		free(peer->allowedips);
+		wg_secret_wipe(peer, sizeof(*peer));
+		free(peer);
+	}
+	wg_secret_wipe(config, sizeof(*config));
+}
+
+struct wg_config_peer *wg_config_add_peer(struct wg_config_device *config, const uint8_t public_key[32])
+{
+	struct wg_config_peer *peer = calloc(1, sizeof(*peer));
+
+	if (!peer)
+		return NULL;
+	memcpy(peer->public_key, public_key, sizeof(peer->public_key));
+	if (config->last_peer)
+		config->last_peer->next = peer;
+	else
+		config->first_peer = peer;
+	config->last_peer = peer;
+	++config->num_peers;
+	return peer;
+}
+
+int wg_config_add_allowedip(struct wg_config_peer *peer, const struct wg_config_allowedip *allowedip)
+{
+	if (peer->num_allowedips == peer->cap_allowedips) {
+		size_t cap = peer->cap_allowedips ? 2 * peer->cap_allowedips : 4;
+		struct wg_config_allowedip *grown = realloc(peer->allowedips, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		peer->allowedips = grown;
+		peer->cap_allowedips = cap;
+	}
+	peer->allowedips[peer->num_allowedips++] = *allowedip;
+	return 0;
+}
+
+static bool is_own_key(const struct wg_device *device, const uint8_t public_key[32])
+{
+	return device->static_identity.has_identity &&
+	       !memcmp(public_key, device->static_identity.static_public, WG_NOISE_PUBLIC_KEY_LEN);
+}
+
+/* The whole configuration is checked before anything changes. */
+static int validate(const struct wg_device *device, const struct wg_config_device *config)
+{
+	size_t peers = config->flags & WG_DEVICE_REPLACE_PEERS ? 0 : device->num_peers;
+
+	for (const struct wg_config_peer *p = config->first_peer; p; p = p->next) {
+		for (size_t i = 0; i < p->num_allowedips; ++i) {
+			const struct wg_config_allowedip *a = &p->allowedips[i];
+
+			if ((a->family != AF_INET && a->family != AF_INET6) ||
+			    a->cidr > (a->family == AF_INET ? 32 : 128))
+				return -EINVAL;
+		}
+		/* A conservative count: a peer added twice in one set is counted twice. */
+		if (!(p->flags & (WG_PEER_REMOVE_ME | WG_PEER_UPDATE_ONLY)) &&
+		    ((config->flags & WG_DEVICE_REPLACE_PEERS) || !wg_device_lookup_peer(device, p->public_key)))
+			++peers;
+	}
+	return peers > WG_MAX_PEERS_PER_DEVICE ? -ENOSPC : 0;
+}
+
+static int apply_allowedips(struct wg_device *device, struct wg_peer *peer, const struct wg_config_peer *config)
+{
+	int ret = 0;
+
+	if (config->flags & WG_PEER_REPLACE_ALLOWEDIPS)
+		wg_allowedips_remove_by_peer(&device->peer_allowedips, &peer->allowedips_list);
+	for (size_t i = 0; i < config->num_allowedips && !ret; ++i) {
+		const struct wg_config_allowedip *a = &config->allowedips[i];
+
+		if (a->remove)
+			wg_allowedips_remove(&device->peer_allowedips, a->family, a->addr, a->cidr, peer);
+		else
+			ret = wg_allowedips_insert(&device->peer_allowedips, a->family, a->addr, a->cidr, peer,
+						   &peer->allowedips_list);
+	}
+	return ret;
+}
+
+static int configure_peer(struct wg_device *device, const struct wg_config_peer *config)
+{
+	struct wg_peer *peer = wg_device_lookup_peer(device, config->public_key);
+	const uint8_t *psk = config->flags & WG_PEER_HAS_PRESHARED_KEY ? config->preshared_key : NULL;
+	int ret;
+
+	/* Our own key as a peer is ignored, so one set of calls can configure every host. */
+	if (is_own_key(device, config->public_key))
+		return 0;
+	if (config->flags & WG_PEER_REMOVE_ME) {
+		if (peer)
+			wg_peer_remove(peer);
+		return 0;
+	}
+	if (!peer) {
+		if (config->flags & WG_PEER_UPDATE_ONLY)
+			return 0;
+		ret = wg_peer_create(device, config->public_key, psk, &peer);
+		if (ret)
+			return ret;
+	}
+	if (psk)
+		memcpy(peer->handshake.preshared_key, psk, WG_NOISE_SYMMETRIC_KEY_LEN);
+	if (config->flags & WG_PEER_HAS_ENDPOINT)
+		wg_peer_set_endpoint(peer, &config->endpoint);
+	ret = apply_allowedips(device, peer, config);
+	if (ret)
+		return ret;
+	if (config->flags & WG_PEER_HAS_PERSISTENT_KEEPALIVE_INTERVAL) {
+		bool starts = !peer->persistent_keepalive_interval && config->persistent_keepalive_interval;
+
+		peer->persistent_keepalive_interval = config->persistent_keepalive_interval;
+		/* Turning it on sends one now: a peer behind NAT becomes reachable at once. */
+		if (starts && device->is_up)
+			wg_packet_send_keepalive(peer);
+	}
+	if (device->is_up)
+		wg_packet_send_staged_packets(peer);
+	return 0;
+}
+
+int wg_device_configure(struct wg_device *device, const struct wg_config_device *config)
+{
+	int ret = validate(device, config);
+
+	if (ret)
+		return ret;
+	if (config->flags & WG_DEVICE_HAS_FWMARK)
+		device->fwmark = config->fwmark;
+	if (config->flags & WG_DEVICE_HAS_LISTEN_PORT)
+		device->listen_port = config->listen_port;
+	if (config->flags & WG_DEVICE_REPLACE_PEERS)
+		wg_peer_remove_all(device);
+	if (config->flags & WG_DEVICE_HAS_PRIVATE_KEY)
+		wg_device_set_private_key(device, config->private_key);
+	for (const struct wg_config_peer *p = config->first_peer; p && !ret; p = p->next)
+		ret = configure_peer(device, p);
+	return ret;
+}
+
+static int dump_peer(const struct wg_peer *peer, struct wg_config_device *out)
+{
+	struct wg_config_peer *config = wg_config_add_peer(out, peer->handshake.remote_static);
+	struct wg_list *pos, *tmp;
+
+	if (!config)
+		return -ENOMEM;
+	config->flags = WG_PEER_HAS_PRESHARED_KEY | WG_PEER_HAS_PERSISTENT_KEEPALIVE_INTERVAL;
+	memcpy(config->preshared_key, peer->handshake.preshared_key, WG_NOISE_SYMMETRIC_KEY_LEN);
+	if (wg_endpoint_is_set(&peer->endpoint)) {
+		config->flags |= WG_PEER_HAS_ENDPOINT;
+		config->endpoint = peer->endpoint;
+	}
+	config->persistent_keepalive_interval = peer->persistent_keepalive_interval;
+	config->last_handshake_time_sec = peer->last_handshake_wall_ns / WG_NSEC_PER_SEC;
+	config->last_handshake_time_nsec = peer->last_handshake_wall_ns % WG_NSEC_PER_SEC;
+	config->rx_bytes = peer->rx_bytes;
+	config->tx_bytes = peer->tx_bytes;
+	wg_list_for_each_safe(pos, tmp, (struct wg_list *)&peer->allowedips_list) {
+		const struct wg_allowedips_node *node = wg_allowedips_node_of(pos);
+		struct wg_config_allowedip a = { .family = node->family, .cidr = node->cidr };
+
+		memcpy(a.addr, node->bits, sizeof(a.addr));
+		if (wg_config_add_allowedip(config, &a))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int wg_device_dump(const struct wg_device *device, struct wg_config_device *out)
+{
+	struct wg_list *pos, *tmp;
+	int ret = 0;
+
+	wg_config_init(out);
+	if (device->static_identity.has_identity) {
+		out->flags |= WG_DEVICE_HAS_PRIVATE_KEY;
+		memcpy(out->private_key, device->static_identity.static_private, sizeof(out->private_key));
+	}
+	out->flags |= WG_DEVICE_HAS_LISTEN_PORT | WG_DEVICE_HAS_FWMARK;
+	out->listen_port = device->listen_port;
+	out->fwmark = device->fwmark;
+	wg_list_for_each_safe(pos, tmp, (struct wg_list *)&device->peer_list) {
+		ret = dump_peer(wg_container_of(pos, const struct wg_peer, peer_list), out);
+		if (ret) {
+			wg_config_free(out);
+			break;
+		}
+	}
+	return ret;
+}

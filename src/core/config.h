@@ -1,0 +1,81 @@
+/*
+ * The one configuration data model: a device, its peers and their allowed IPs, each with flags
+ * that say which fields are present and what to replace or remove. The UAPI parser, config
+ * files and the library API all build one; wg_device_configure applies it, wg_device_dump fills
+ * one from a running device.
+ */
+#ifndef WG_CORE_CONFIG_H
+#define WG_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/endpoint.h"
+#include "core/messages.h"
+
+struct wg_device;
+
+enum wg_config_device_flags {
+	WG_DEVICE_HAS_PRIVATE_KEY = 1u << 0,
+	WG_DEVICE_HAS_LISTEN_PORT = 1u << 1,
+	WG_DEVICE_HAS_FWMARK = 1u << 2,
+	WG_DEVICE_REPLACE_PEERS = 1u << 3,
+};
+
+enum wg_config_peer_flags {
+	WG_PEER_REMOVE_ME = 1u << 0,
+	WG_PEER_UPDATE_ONLY = 1u << 1,
+	WG_PEER_REPLACE_ALLOWEDIPS = 1u << 2,
+	WG_PEER_HAS_PRESHARED_KEY = 1u << 3,
+	WG_PEER_HAS_ENDPOINT = 1u << 4,
+	WG_PEER_HAS_PERSISTENT_KEEPALIVE_INTERVAL = 1u << 5,
+};
+
+struct wg_config_allowedip {
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t cidr;
+	bool remove;    /* "-prefix": take this one prefix away */
+	uint8_t addr[16];
+};
+
+struct wg_config_peer {
+	unsigned flags;
+	uint8_t public_key[WG_NOISE_PUBLIC_KEY_LEN];
+	uint8_t preshared_key[WG_NOISE_SYMMETRIC_KEY_LEN]; /* all zero: none */
+	struct wg_endpoint endpoint;
+	uint16_t persistent_keepalive_interval;
+	struct wg_config_allowedip *allowedips;
+	size_t num_allowedips, cap_allowedips;
+	/* Read back from a device only. */
+	uint64_t last_handshake_time_sec, last_handshake_time_nsec;
+	uint64_t rx_bytes, tx_bytes;
+	struct wg_config_peer *next;
+};
+
+struct wg_config_device {
+	unsigned flags;
+	uint8_t private_key[WG_NOISE_PUBLIC_KEY_LEN]; /* all zero: none */
+	uint16_t listen_port;
+	uint32_t fwmark;
+	struct wg_config_peer *first_peer, *last_peer;
+	size_t num_peers;
+};
+
+void wg_config_init(struct wg_config_device *config);
+/* Frees all peers and wipes every key. */
+void wg_config_free(struct wg_config_device *config);
+/* A new peer at the end, or NULL when out of memory. */
+struct wg_config_peer *wg_config_add_peer(struct wg_config_device *config, const uint8_t public_key[32]);
+int wg_config_add_allowedip(struct wg_config_peer *peer, const struct wg_config_allowedip *allowedip);
+
+/*
+ * Applies a configuration. It is checked whole first, so a rejected one (-EINVAL, -ENOSPC)
+ * changes nothing; only running out of memory can stop it halfway. Device-level settings the
+ * core does not act on (listen_port, fwmark) are recorded for the I/O layer and for dumps.
+ */
+int wg_device_configure(struct wg_device *device, const struct wg_config_device *config);
+/* Everything a UAPI get reports. 0 or -ENOMEM. */
+int wg_device_dump(const struct wg_device *device, struct wg_config_device *out);
+
+#endif

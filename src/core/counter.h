@@ -1,0 +1,24 @@
+/* The receive replay window: 8192 bits as in RFC 6479, of which 8128 are a sliding window. */
+#ifndef WG_CORE_COUNTER_H
+#define WG_CORE_COUNTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/messages.h"
+
+struct wg_replay_counter {
+	uint64_t counter; /* one more than the highest counter accepted so far */
+	uint64_t backtrack[WG_COUNTER_BITS_TOTAL / 64];
+};
+
+void wg_counter_init(struct wg_replay_counter *counter);
+
+/*
+ * Accepts a counter once, and only while it is within the window and below
+ * REJECT_AFTER_MESSAGES. Call only after the packet authenticated: an unauthenticated
+ * counter must never move the window.
+ */
+bool wg_counter_validate(struct wg_replay_counter *counter, uint64_t their_counter);
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * A WireGuard device: our identity, our peers, and the tables that route between them. This is
+ * the core's entry point; the I/O layer (daemon, library, tests) calls it single-threaded:
+ *
+ *   wg_device_send()     an IP packet read from the tunnel
+ *   wg_device_receive()  a datagram read from the network
+ *   wg_device_run_timers() once wg_device_next_deadline() has passed
+ *
+ * and everything the core does outward goes through the wg_env given at init.
+ */
+#ifndef WG_CORE_DEVICE_H
+#define WG_CORE_DEVICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/allowedips.h"
+#include "core/cookie.h"
+#include "core/deadlines.h"
+#include "core/env.h"
+#include "core/list.h"
+#include "core/noise.h"
+#include "core/peerlookup.h"
+#include "core/ratelimiter.h"
+
+/*
+ * Buffers handed to wg_device_send() are encrypted in place: the caller leaves
+ * WG_PACKET_HEADROOM writable bytes before the packet (the data message header) and
+ * WG_PACKET_TAILROOM after it (padding and the authentication tag).
+ */
+enum wg_packet_room {
+	WG_PACKET_HEADROOM = 16,
+	WG_PACKET_TAILROOM = 32,
+};
+
+/* Why packets were dropped. Every drop is silent on the wire and counted here. */
+struct wg_device_stats {
+	uint64_t rx_malformed;          /* unknown type, wrong length */
+	uint64_t rx_invalid_mac;        /* handshake message with a bad mac1 */
+	uint64_t rx_handshake_failed;   /* did not authenticate, unknown key, replayed, flooding */
+	uint64_t rx_ratelimited;        /* handshake over a source's rate under load */
+	uint64_t rx_cookie_invalid;     /* cookie reply we did not ask for or cannot open */
+	uint64_t rx_unknown_index;      /* data for no keypair of ours */
+	uint64_t rx_expired;            /* data under a keypair past its limits */
+	uint64_t rx_decrypt_failed;     /* data that did not authenticate */
+	uint64_t rx_replayed;           /* data counter seen before or out of window */
+	uint64_t rx_invalid_inner;      /* decrypted, but not a well-formed IP packet */
+	uint64_t rx_disallowed_source;  /* inner source outside the sending peer's AllowedIPs */
+	uint64_t tx_malformed;          /* from the tunnel, not an IP packet */
+	uint64_t tx_no_route;           /* no peer's AllowedIPs covers the destination */
+	uint64_t tx_no_endpoint;        /* the peer has no endpoint yet */
+	uint64_t tx_staged_dropped;     /* waited for a handshake and was dropped */
+	uint64_t tx_send_errors;        /* env->send failed */
+	uint64_t cookie_replies_sent;
+};
+
+struct wg_device {
+	struct wg_env env;
+	struct wg_static_identity static_identity;
+	struct wg_cookie_checker cookie_checker;
+	struct wg_ratelimiter ratelimiter;
+	struct wg_pubkey_table peer_hashtable;
+	struct wg_index_table index_hashtable;
+	struct wg_allowedips peer_allowedips;
+	struct wg_deadlines deadlines;
+	struct wg_list peer_list;
+	size_t num_peers;
+	uint64_t next_peer_id, next_keypair_id;
+
+	uint16_t listen_port;
+	uint32_t fwmark;
+	unsigned mtu;                   /* of the tunnel; 0 pads to 16 without limit */
+	bool is_up;
+
+	/* Under load: a handshake backlog at 1/8 of the queue, and for a second after. */
+	unsigned handshake_backlog;
+	uint64_t last_under_load;
+	bool has_been_under_load;
+
+	uint8_t last_timestamp[WG_NOISE_TIMESTAMP_LEN]; /* newest TAI64N we have sent */
+	struct wg_device_stats stats;
+};
+
+int wg_device_init(struct wg_device *device, const struct wg_env *env);
+/* Removes every peer and frees everything, wiping secrets. */
+void wg_device_uninit(struct wg_device *device);
+
+/* All-zero or NULL removes the identity. A peer with the new public key is removed. */
+void wg_device_set_private_key(struct wg_device *device, const uint8_t *private_key);
+
+/* Up: timers run, staged packets go, persistent keepalives start. Down: sessions are dropped. */
+void wg_device_up(struct wg_device *device);
+void wg_device_down(struct wg_device *device);
+
+/* An IP packet from the tunnel (see WG_PACKET_HEADROOM). 0 when sent or staged for a
+ * handshake; -EINVAL malformed, -ENOKEY no route, -EDESTADDRREQ no endpoint, -ENETDOWN. */
+int wg_device_send(struct wg_device *device, uint8_t *packet, size_t len);
+/* A datagram from the network, decrypted in place. 0 when it was accepted, else -errno;
+ * either way nothing goes back on the wire for anything that did not authenticate. */
+int wg_device_receive(struct wg_device *device, uint8_t *msg, size_t len, const struct wg_endpoint *from);
+
+uint64_t wg_device_next_deadline(const struct wg_device *device);
+void wg_device_run_timers(struct wg_device *device);
+
+/* The I/O layer reports how many handshake messages wait in its queue. */
+void wg_device_handshake_backlog(struct wg_device *device, unsigned queued);
+bool wg_device_is_under_load(struct wg_device *device);
+
+struct wg_peer *wg_device_lookup_peer(const struct wg_device *device, const uint8_t public_key[32]);
+
+/* Logging without key material; a no-op when env has no log. */
+void wg_device_log(const struct wg_device *device, enum wg_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,561 @@
+/*
+ * The Noise_IKpsk2 handshake (paper section 5.4) and the keypairs it yields.
+ *
+ * Every step is annotated with its Noise token. Secrets on the stack are wiped on every exit
+ * path; a consume function works on copies and touches the peer only once everything checked.
+ */
+#include "core/noise.h"
+
+#include <string.h>
+
+#include "core/device.h"
+#include "core/peer.h"
+#include "crypto/kdf.h"
+#include "crypto/secret.h"
+
+/*
+ * HASH("Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s") and HASH(that || "WireGuard v1 zx2c4
+ * Jason@zx2c4.com"): every handshake starts from these. tests/noise.c recomputes them.
+ */
+static const uint8_t handshake_init_chaining_key[WG_NOISE_HASH_LEN] = {
+	0x60, 0xe2, 0x6d, 0xae, 0xf3, 0x27, 0xef, 0xc0, 0x2e, 0xc3, 0x35, 0xe2, 0xa0, 0x25, 0xd2, 0xd0,
+	0x16, 0xeb, 0x42, 0x06, 0xf8, 0x72, 0x77, 0xf5, 0x2d, 0x38, 0xd1, 0x98, 0x8b, 0x78, 0xcd, 0x36,
+};
+static const uint8_t handshake_init_hash[WG_NOISE_HASH_LEN] = {
+	0x22, 0x11, 0xb3, 0x61, 0x08, 0x1a, 0xc5, 0x66, 0x69, 0x12, 0x43, 0xdb, 0x45, 0x8a, 0xd5, 0x32,
+	0x2d, 0x9c, 0x6c, 0x66, 0x22, 0x93, 0xe8, 0xb7, 0x0e, 0xe1, 0x9c, 0x65, 0xba, 0x07, 0x9e, 0xf3,
+};
+
+static uint64_t now_of(const struct wg_device *device)
+{
+	return device->env.now(device->env.ctx);
+}
+
+static void mix_hash(uint8_t hash[WG_NOISE_HASH_LEN], const void *src, size_t len)
+{
+	struct wg_blake2s_state state;
+
+	wg_blake2s_init(&state, WG_NOISE_HASH_LEN);
+	wg_blake2s_update(&state, hash, WG_NOISE_HASH_LEN);
+	wg_blake2s_update(&state, src, len);
+	wg_blake2s_final(&state, hash);
+}
+
+/* (ck, key) = KDF2(ck, dh), or ck = KDF1(ck, dh) when key is NULL. */
+static bool mix_dh(uint8_t chaining_key[WG_NOISE_HASH_LEN], uint8_t *key,
+		   const struct wg_x25519_private *private_key, const uint8_t public_key[WG_NOISE_PUBLIC_KEY_LEN])
+{
+	uint8_t dh[WG_NOISE_PUBLIC_KEY_LEN];
+	bool ok = wg_x25519_shared(dh, private_key, public_key);
+
+	if (ok)
+		wg_kdf(chaining_key, key, NULL, chaining_key, dh, sizeof(dh));
+	wg_secret_wipe(dh, sizeof(dh));
+	return ok;
+}
+
+static bool mix_precomputed_dh(uint8_t chaining_key[WG_NOISE_HASH_LEN], uint8_t key[WG_NOISE_SYMMETRIC_KEY_LEN],
+			       const uint8_t precomputed[WG_NOISE_PUBLIC_KEY_LEN])
+{
+	if (wg_secret_is_zero(precomputed, WG_NOISE_PUBLIC_KEY_LEN))
+		return false;
+	wg_kdf(chaining_key, key, NULL, chaining_key, precomputed, WG_NOISE_PUBLIC_KEY_LEN);
+	return true;
+}
+
+/* (ck, tau, key) = KDF3(ck, psk); hash = HASH(hash || tau) */
+static void mix_psk(uint8_t chaining_key[WG_NOISE_HASH_LEN], uint8_t hash[WG_NOISE_HASH_LEN],
+		    uint8_t key[WG_NOISE_SYMMETRIC_KEY_LEN], const uint8_t psk[WG_NOISE_SYMMETRIC_KEY_LEN])
+{
+	uint8_t tau[WG_NOISE_HASH_LEN];
+
+	wg_kdf(chaining_key, tau, key, chaining_key, psk, WG_NOISE_SYMMETRIC_KEY_LEN);
+	mix_hash(hash, tau, sizeof(tau));
+	wg_secret_wipe(tau, sizeof(tau));
+}
+
+static void handshake_start(uint8_t chaining_key[WG_NOISE_HASH_LEN], uint8_t hash[WG_NOISE_HASH_LEN],
+			    const uint8_t responder_static[WG_NOISE_PUBLIC_KEY_LEN])
+{
+	memcpy(chaining_key, handshake_init_chaining_key, WG_NOISE_HASH_LEN);
+	memcpy(hash, handshake_init_hash, WG_NOISE_HASH_LEN);
+	mix_hash(hash, responder_static, WG_NOISE_PUBLIC_KEY_LEN);
+}
+
+/* AEAD with a zero nonce and the transcript hash as associated data, then hash the ciphertext. */
+static bool message_encrypt(uint8_t *dst, const uint8_t *src, size_t len,
+			    const uint8_t key[WG_NOISE_SYMMETRIC_KEY_LEN], uint8_t hash[WG_NOISE_HASH_LEN])
+{
+	uint8_t nonce[WG_AEAD_NONCE_LEN];
+
+	wg_aead_nonce(nonce, 0);
+	if (wg_aead_seal_once(dst, src, len, hash, WG_NOISE_HASH_LEN, nonce, key))
+		return false;
+	mix_hash(hash, dst, WG_NOISE_ENCRYPTED_LEN(len));
+	return true;
+}
+
+static bool message_decrypt(uint8_t *dst, const uint8_t *src, size_t src_len,
+			    const uint8_t key[WG_NOISE_SYMMETRIC_KEY_LEN], uint8_t hash[WG_NOISE_HASH_LEN])
+{
+	uint8_t nonce[WG_AEAD_NONCE_LEN];
+
+	wg_aead_nonce(nonce, 0);
+	if (wg_aead_open_once(dst, src, src_len - WG_NOISE_AUTHTAG_LEN, hash, WG_NOISE_HASH_LEN, nonce, key))
+		return false;
+	mix_hash(hash, src, src_len);
+	return true;
+}
+
+/* e: the ephemeral goes in the clear into both the hash and the chaining key. */
+static void message_ephemeral(uint8_t dst[WG_NOISE_PUBLIC_KEY_LEN], const uint8_t src[WG_NOISE_PUBLIC_KEY_LEN],
+			      uint8_t chaining_key[WG_NOISE_HASH_LEN], uint8_t hash[WG_NOISE_HASH_LEN])
+{
+	if (dst != src)
+		memcpy(dst, src, WG_NOISE_PUBLIC_KEY_LEN);
+	mix_hash(hash, src, WG_NOISE_PUBLIC_KEY_LEN);
+	wg_kdf(chaining_key, NULL, NULL, chaining_key, src, WG_NOISE_PUBLIC_KEY_LEN);
+}
+
+static bool generate_ephemeral(struct wg_handshake *handshake, uint8_t public_key[WG_NOISE_PUBLIC_KEY_LEN],
+			       const struct wg_env *env)
+{
+	uint8_t secret[WG_NOISE_PUBLIC_KEY_LEN];
+	bool ok;
+
+	env->random(env->ctx, secret, sizeof(secret));
+	wg_x25519_clamp(secret);
+	ok = wg_x25519_private_init(&handshake->ephemeral, public_key, secret) == 0;
+	wg_secret_wipe(secret, sizeof(secret));
+	return ok;
+}
+
+static void store_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; ++i)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static void store_be32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; ++i)
+		p[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+void wg_noise_tai64n_now(uint8_t out[WG_NOISE_TIMESTAMP_LEN], uint8_t last[WG_NOISE_TIMESTAMP_LEN],
+			 uint64_t wall_ns)
+{
+	/* 2^24 ns is the largest power of two below 1/INITIATIONS_PER_SECOND. */
+	const uint32_t granule = 1u << 24;
+	uint64_t seconds = wall_ns / WG_NSEC_PER_SEC;
+	uint32_t nanoseconds = (uint32_t)(wall_ns % WG_NSEC_PER_SEC) & ~(granule - 1);
+
+	store_be64(out, 0x400000000000000aull + seconds);
+	store_be32(out + 8, nanoseconds);
+	if (memcmp(out, last, WG_NOISE_TIMESTAMP_LEN) <= 0) {
+		/* The clock went back (or two initiations share a granule): one granule past the last. */
+		seconds = 0;
+		for (int i = 0; i < 8; ++i)
+			seconds = seconds << 8 | last[i];
+		nanoseconds = (uint32_t)last[8] << 24 | (uint32_t)last[9] << 16 | (uint32_t)last[10] << 8 | last[11];
+		nanoseconds += granule;
+		if (nanoseconds >= WG_NSEC_PER_SEC) {
+			nanoseconds = 0;
+			++seconds;
+		}
+		store_be64(out, seconds);
+		store_be32(out + 8, nanoseconds);
+	}
+	memcpy(last, out, WG_NOISE_TIMESTAMP_LEN);
+}
+
+void wg_noise_handshake_init(struct wg_handshake *handshake, struct wg_peer *peer,
+			     const uint8_t peer_public_key[32], const uint8_t *preshared_key)
+{
+	memset(handshake, 0, sizeof(*handshake));
+	handshake->entry.peer = peer;
+	handshake->entry.kind = WG_INDEX_HANDSHAKE;
+	memcpy(handshake->remote_static, peer_public_key, WG_NOISE_PUBLIC_KEY_LEN);
+	if (preshared_key)
+		memcpy(handshake->preshared_key, preshared_key, WG_NOISE_SYMMETRIC_KEY_LEN);
+}
+
+void wg_noise_static_identity_clear(struct wg_static_identity *identity)
+{
+	wg_x25519_private_clear(&identity->private_key);
+	wg_secret_wipe(identity, sizeof(*identity));
+}
+
+void wg_noise_set_static_identity_private_key(struct wg_static_identity *identity, const uint8_t *private_key)
+{
+	wg_noise_static_identity_clear(identity);
+	if (!private_key || wg_secret_is_zero(private_key, WG_NOISE_PUBLIC_KEY_LEN))
+		return;
+	memcpy(identity->static_private, private_key, WG_NOISE_PUBLIC_KEY_LEN);
+	wg_x25519_clamp(identity->static_private);
+	identity->has_identity = wg_x25519_private_init(&identity->private_key, identity->static_public,
+							identity->static_private) == 0;
+	if (!identity->has_identity)
+		wg_noise_static_identity_clear(identity);
+}
+
+void wg_noise_precompute_static_static(struct wg_peer *peer)
+{
+	const struct wg_static_identity *identity = &peer->device->static_identity;
+	struct wg_handshake *handshake = &peer->handshake;
+
+	/* A failed DH (no identity, low-order key) leaves zeros, which no handshake accepts. */
+	if (!identity->has_identity ||
+	    !wg_x25519_shared(handshake->precomputed_static_static, &identity->private_key, handshake->remote_static))
+		memset(handshake->precomputed_static_static, 0, WG_NOISE_PUBLIC_KEY_LEN);
+}
+
+/* Forgets the in-progress handshake; keeps who the peer is and its replay protection. */
+static void handshake_zero(struct wg_handshake *handshake)
+{
+	wg_x25519_private_clear(&handshake->ephemeral);
+	wg_secret_wipe(handshake->remote_ephemeral, sizeof(handshake->remote_ephemeral));
+	wg_secret_wipe(handshake->hash, sizeof(handshake->hash));
+	wg_secret_wipe(handshake->chaining_key, sizeof(handshake->chaining_key));
+	handshake->remote_index = 0;
+	handshake->state = WG_HANDSHAKE_ZEROED;
+}
+
+void wg_noise_handshake_clear(struct wg_peer *peer)
+{
+	wg_index_table_remove(&peer->device->index_hashtable, &peer->handshake.entry);
+	handshake_zero(&peer->handshake);
+}
+
+static void keypair_release(struct wg_device *device, struct wg_keypair *keypair)
+{
+	if (!keypair)
+		return;
+	wg_index_table_remove(&device->index_hashtable, &keypair->entry);
+	wg_aead_key_clear(&keypair->sending);
+	wg_aead_key_clear(&keypair->receiving);
+	wg_secret_wipe(keypair, sizeof(*keypair));
+}
+
+void wg_noise_keypairs_clear(struct wg_peer *peer)
+{
+	struct wg_keypairs *keypairs = &peer->keypairs;
+
+	keypair_release(peer->device, keypairs->next);
+	keypair_release(peer->device, keypairs->current);
+	keypair_release(peer->device, keypairs->previous);
+	keypairs->next = keypairs->current = keypairs->previous = NULL;
+}
+
+void wg_noise_expire_current_peer_keypairs(struct wg_peer *peer)
+{
+	wg_noise_handshake_clear(peer);
+	peer->has_sent_handshake = false;
+	if (peer->keypairs.next)
+		peer->keypairs.next->sending_valid = false;
+	if (peer->keypairs.current)
+		peer->keypairs.current->sending_valid = false;
+}
+
+bool wg_noise_keypair_can_send(const struct wg_keypair *keypair, uint64_t now)
+{
+	return keypair && keypair->sending_valid &&
+	       now < keypair->birthdate + WG_REJECT_AFTER_TIME * WG_NSEC_PER_SEC &&
+	       keypair->sending_counter < WG_REJECT_AFTER_MESSAGES;
+}
+
+bool wg_noise_keypair_can_receive(const struct wg_keypair *keypair, uint64_t now)
+{
+	return keypair->receiving_valid &&
+	       now < keypair->birthdate + WG_REJECT_AFTER_TIME * WG_NSEC_PER_SEC &&
+	       keypair->receiving_counter.counter < WG_REJECT_AFTER_MESSAGES;
+}
+
+bool wg_noise_handshake_create_initiation(struct wg_message_initiation *dst, struct wg_peer *peer)
+{
+	struct wg_device *device = peer->device;
+	struct wg_handshake *handshake = &peer->handshake;
+	uint8_t timestamp[WG_NOISE_TIMESTAMP_LEN], key[WG_NOISE_SYMMETRIC_KEY_LEN];
+	bool ret = false;
+
+	if (!device->static_identity.has_identity)
+		goto out;
+	wg_le32_put(dst->type, WG_MESSAGE_HANDSHAKE_INITIATION);
+	handshake_start(handshake->chaining_key, handshake->hash, handshake->remote_static);
+
+	/* e */
+	if (!generate_ephemeral(handshake, dst->unencrypted_ephemeral, &device->env))
+		goto out;
+	message_ephemeral(dst->unencrypted_ephemeral, dst->unencrypted_ephemeral, handshake->chaining_key,
+			  handshake->hash);
+	/* es */
+	if (!mix_dh(handshake->chaining_key, key, &handshake->ephemeral, handshake->remote_static))
+		goto out;
+	/* s */
+	if (!message_encrypt(dst->encrypted_static, device->static_identity.static_public, WG_NOISE_PUBLIC_KEY_LEN,
+			     key, handshake->hash))
+		goto out;
+	/* ss */
+	if (!mix_precomputed_dh(handshake->chaining_key, key, handshake->precomputed_static_static))
+		goto out;
+	/* {t} */
+	wg_noise_tai64n_now(timestamp, device->last_timestamp, device->env.wall(device->env.ctx));
+	if (!message_encrypt(dst->encrypted_timestamp, timestamp, WG_NOISE_TIMESTAMP_LEN, key, handshake->hash))
+		goto out;
+
+	wg_le32_put(dst->sender_index,
+		    wg_index_table_insert(&device->index_hashtable, &handshake->entry, &device->env));
+	handshake->state = WG_HANDSHAKE_CREATED_INITIATION;
+	ret = true;
+out:
+	if (!ret)
+		wg_noise_handshake_clear(peer);
+	wg_secret_wipe(key, sizeof(key));
+	return ret;
+}
+
+struct wg_peer *wg_noise_handshake_consume_initiation(const struct wg_message_initiation *src,
+						      struct wg_device *device)
+{
+	uint8_t s[WG_NOISE_PUBLIC_KEY_LEN], e[WG_NOISE_PUBLIC_KEY_LEN], t[WG_NOISE_TIMESTAMP_LEN];
+	uint8_t hash[WG_NOISE_HASH_LEN], chaining_key[WG_NOISE_HASH_LEN], key[WG_NOISE_SYMMETRIC_KEY_LEN];
+	struct wg_handshake *handshake;
+	struct wg_peer *peer = NULL, *ret = NULL;
+	uint64_t now = now_of(device);
+	bool replay_attack, flood_attack;
+
+	if (!device->static_identity.has_identity)
+		goto out;
+	handshake_start(chaining_key, hash, device->static_identity.static_public);
+
+	/* e */
+	message_ephemeral(e, src->unencrypted_ephemeral, chaining_key, hash);
+	/* es */
+	if (!mix_dh(chaining_key, key, &device->static_identity.private_key, e))
+		goto out;
+	/* s */
+	if (!message_decrypt(s, src->encrypted_static, sizeof(src->encrypted_static), key, hash))
+		goto out;
+	/* Which peer is this? */
+	peer = wg_pubkey_table_lookup(&device->peer_hashtable, s);
+	if (!peer)
+		goto out;
+	handshake = &peer->handshake;
+	/* ss */
+	if (!mix_precomputed_dh(chaining_key, key, handshake->precomputed_static_static))
+		goto out;
+	/* {t} */
+	if (!message_decrypt(t, src->encrypted_timestamp, sizeof(src->encrypted_timestamp), key, hash))
+		goto out;
+
+	/* A replayed initiation carries an old timestamp; a flood comes faster than 50 per second. */
+	replay_attack = memcmp(t, handshake->latest_timestamp, WG_NOISE_TIMESTAMP_LEN) <= 0;
+	flood_attack = handshake->has_consumed_initiation &&
+		       now < handshake->last_initiation_consumption + WG_NSEC_PER_SEC / WG_INITIATIONS_PER_SECOND;
+	if (replay_attack || flood_attack)
+		goto out;
+
+	memcpy(handshake->remote_ephemeral, e, WG_NOISE_PUBLIC_KEY_LEN);
+	memcpy(handshake->latest_timestamp, t, WG_NOISE_TIMESTAMP_LEN);
+	memcpy(handshake->hash, hash, WG_NOISE_HASH_LEN);
+	memcpy(handshake->chaining_key, chaining_key, WG_NOISE_HASH_LEN);
+	handshake->remote_index = wg_le32_get(src->sender_index);
+	handshake->last_initiation_consumption = now;
+	handshake->has_consumed_initiation = true;
+	handshake->state = WG_HANDSHAKE_CONSUMED_INITIATION;
+	ret = peer;
+out:
+	wg_secret_wipe(key, sizeof(key));
+	wg_secret_wipe(hash, sizeof(hash));
+	wg_secret_wipe(chaining_key, sizeof(chaining_key));
+	wg_secret_wipe(e, sizeof(e));
+	return ret;
+}
+
+bool wg_noise_handshake_create_response(struct wg_message_response *dst, struct wg_peer *peer)
+{
+	struct wg_handshake *handshake = &peer->handshake;
+	struct wg_device *device = peer->device;
+	uint8_t key[WG_NOISE_SYMMETRIC_KEY_LEN];
+	bool ret = false;
+
+	if (handshake->state != WG_HANDSHAKE_CONSUMED_INITIATION)
+		goto out;
+	wg_le32_put(dst->type, WG_MESSAGE_HANDSHAKE_RESPONSE);
+	wg_le32_put(dst->receiver_index, handshake->remote_index);
+
+	/* e */
+	if (!generate_ephemeral(handshake, dst->unencrypted_ephemeral, &device->env))
+		goto out;
+	message_ephemeral(dst->unencrypted_ephemeral, dst->unencrypted_ephemeral, handshake->chaining_key,
+			  handshake->hash);
+	/* ee */
+	if (!mix_dh(handshake->chaining_key, NULL, &handshake->ephemeral, handshake->remote_ephemeral))
+		goto out;
+	/* se */
+	if (!mix_dh(handshake->chaining_key, NULL, &handshake->ephemeral, handshake->remote_static))
+		goto out;
+	/* psk */
+	mix_psk(handshake->chaining_key, handshake->hash, key, handshake->preshared_key);
+	/* {} */
+	if (!message_encrypt(dst->encrypted_nothing, NULL, 0, key, handshake->hash))
+		goto out;
+
+	wg_le32_put(dst->sender_index,
+		    wg_index_table_insert(&device->index_hashtable, &handshake->entry, &device->env));
+	handshake->state = WG_HANDSHAKE_CREATED_RESPONSE;
+	ret = true;
+out:
+	if (!ret)
+		wg_noise_handshake_clear(peer);
+	wg_secret_wipe(key, sizeof(key));
+	return ret;
+}
+
+struct wg_peer *wg_noise_handshake_consume_response(const struct wg_message_response *src,
+						    struct wg_device *device)
+{
+	uint8_t e[WG_NOISE_PUBLIC_KEY_LEN], hash[WG_NOISE_HASH_LEN], chaining_key[WG_NOISE_HASH_LEN];
+	uint8_t key[WG_NOISE_SYMMETRIC_KEY_LEN];
+	struct wg_index_entry *entry;
+	struct wg_handshake *handshake;
+	struct wg_peer *ret = NULL;
+
+	if (!device->static_identity.has_identity)
+		goto out;
+	entry = wg_index_table_lookup(&device->index_hashtable, wg_le32_get(src->receiver_index),
+				      WG_INDEX_HANDSHAKE);
+	if (!entry)
+		goto out;
+	handshake = &entry->peer->handshake;
+	if (handshake->state != WG_HANDSHAKE_CREATED_INITIATION)
+		goto out;
+	memcpy(hash, handshake->hash, WG_NOISE_HASH_LEN);
+	memcpy(chaining_key, handshake->chaining_key, WG_NOISE_HASH_LEN);
+
+	/* e */
+	message_ephemeral(e, src->unencrypted_ephemeral, chaining_key, hash);
+	/* ee */
+	if (!mix_dh(chaining_key, NULL, &handshake->ephemeral, e))
+		goto out;
+	/* se */
+	if (!mix_dh(chaining_key, NULL, &device->static_identity.private_key, e))
+		goto out;
+	/* psk */
+	mix_psk(chaining_key, hash, key, handshake->preshared_key);
+	/* {} */
+	if (!message_decrypt(NULL, src->encrypted_nothing, sizeof(src->encrypted_nothing), key, hash))
+		goto out;
+
+	memcpy(handshake->remote_ephemeral, e, WG_NOISE_PUBLIC_KEY_LEN);
+	memcpy(handshake->hash, hash, WG_NOISE_HASH_LEN);
+	memcpy(handshake->chaining_key, chaining_key, WG_NOISE_HASH_LEN);
+	handshake->remote_index = wg_le32_get(src->sender_index);
+	handshake->state = WG_HANDSHAKE_CONSUMED_RESPONSE;
+	ret = entry->peer;
+out:
+	wg_secret_wipe(key, sizeof(key));
+	wg_secret_wipe(hash, sizeof(hash));
+	wg_secret_wipe(chaining_key, sizeof(chaining_key));
+	wg_secret_wipe(e, sizeof(e));
+	return ret;
+}
+
+static bool is_in_use(const struct wg_keypairs *keypairs, const struct wg_keypair *slot)
+{
+	return slot == keypairs->previous || slot == keypairs->current || slot == keypairs->next;
+}
+
+/*
+ * Rotation. The initiator may use its new keypair at once: it becomes current, the old
+ * current (or an unconfirmed next) becomes previous. The responder's waits as next for key
+ * confirmation, displacing any older next and the previous one.
+ */
+static struct wg_keypair *make_room(struct wg_peer *peer, bool i_am_the_initiator)
+{
+	struct wg_keypairs *keypairs = &peer->keypairs;
+	struct wg_device *device = peer->device;
+
+	if (i_am_the_initiator) {
+		keypair_release(device, keypairs->previous);
+		if (keypairs->next) {
+			keypairs->previous = keypairs->next;
+			keypairs->next = NULL;
+			keypair_release(device, keypairs->current);
+		} else {
+			keypairs->previous = keypairs->current;
+		}
+		keypairs->current = NULL;
+	} else {
+		keypair_release(device, keypairs->next);
+		keypair_release(device, keypairs->previous);
+		keypairs->next = keypairs->previous = NULL;
+	}
+	for (int i = 0; i < 3; ++i)
+		if (!is_in_use(keypairs, &keypairs->slots[i]))
+			return &keypairs->slots[i];
+	return NULL; /* unreachable: every branch above frees at least one slot */
+}
+
+static bool keypair_derive(struct wg_keypair *keypair, struct wg_peer *peer, bool i_am_the_initiator)
+{
+	uint8_t first[WG_NOISE_SYMMETRIC_KEY_LEN], second[WG_NOISE_SYMMETRIC_KEY_LEN];
+	struct wg_device *device = peer->device;
+	bool ok;
+
+	/* (T_send, T_recv) of the initiator = KDF2(ck, empty); the responder's are swapped. */
+	wg_kdf(first, second, NULL, peer->handshake.chaining_key, NULL, 0);
+	memset(keypair, 0, sizeof(*keypair));
+	keypair->entry.peer = peer;
+	keypair->entry.kind = WG_INDEX_KEYPAIR;
+	keypair->i_am_the_initiator = i_am_the_initiator;
+	keypair->remote_index = peer->handshake.remote_index;
+	keypair->birthdate = now_of(device);
+	keypair->internal_id = ++device->next_keypair_id;
+	ok = wg_aead_key_init(&keypair->sending, i_am_the_initiator ? first : second, true) == 0 &&
+	     wg_aead_key_init(&keypair->receiving, i_am_the_initiator ? second : first, false) == 0;
+	keypair->sending_valid = keypair->receiving_valid = ok;
+	wg_secret_wipe(first, sizeof(first));
+	wg_secret_wipe(second, sizeof(second));
+	return ok;
+}
+
+bool wg_noise_handshake_begin_session(struct wg_peer *peer)
+{
+	struct wg_handshake *handshake = &peer->handshake;
+	struct wg_keypair fresh, *slot;
+	bool i_am_the_initiator;
+
+	if (handshake->state != WG_HANDSHAKE_CREATED_RESPONSE && handshake->state != WG_HANDSHAKE_CONSUMED_RESPONSE)
+		return false;
+	i_am_the_initiator = handshake->state == WG_HANDSHAKE_CONSUMED_RESPONSE;
+	if (!keypair_derive(&fresh, peer, i_am_the_initiator)) {
+		keypair_release(peer->device, &fresh);
+		wg_noise_handshake_clear(peer);
+		return false;
+	}
+	slot = make_room(peer, i_am_the_initiator);
+	*slot = fresh;
+	wg_secret_wipe(&fresh, sizeof(fresh));
+	if (i_am_the_initiator)
+		peer->keypairs.current = slot;
+	else
+		peer->keypairs.next = slot;
+	/* The keypair answers to the index the handshake was known by. */
+	wg_index_table_replace(&peer->device->index_hashtable, &handshake->entry, &slot->entry);
+	handshake_zero(handshake);
+	return true;
+}
+
+bool wg_noise_received_with_keypair(struct wg_peer *peer, struct wg_keypair *received)
+{
+	struct wg_keypairs *keypairs = &peer->keypairs;
+
+	if (!keypairs->next || received != keypairs->next)
+		return false;
+	keypair_release(peer->device, keypairs->previous);
+	keypairs->previous = keypairs->current;
+	keypairs->current = received;
+	keypairs->next = NULL;
+	return true;
+}

@@ -1,0 +1,109 @@
+/*
+ * Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s as WireGuard uses it: the handshake state machine per
+ * peer, and the keypairs it produces, rotated as previous/current/next.
+ *
+ * Each create/consume function checks the handshake state it needs on entry and sets the next
+ * one, so a message that arrives out of turn is refused rather than half-processed.
+ */
+#ifndef WG_CORE_NOISE_H
+#define WG_CORE_NOISE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/counter.h"
+#include "core/messages.h"
+#include "core/peerlookup.h"
+#include "crypto/aead.h"
+#include "crypto/x25519.h"
+
+struct wg_device;
+struct wg_peer;
+
+enum wg_handshake_state {
+	WG_HANDSHAKE_ZEROED,
+	WG_HANDSHAKE_CREATED_INITIATION,
+	WG_HANDSHAKE_CONSUMED_INITIATION,
+	WG_HANDSHAKE_CREATED_RESPONSE,
+	WG_HANDSHAKE_CONSUMED_RESPONSE,
+};
+
+struct wg_static_identity {
+	struct wg_x25519_private private_key;        /* prebuilt for DH */
+	uint8_t static_private[WG_NOISE_PUBLIC_KEY_LEN]; /* clamped */
+	uint8_t static_public[WG_NOISE_PUBLIC_KEY_LEN];
+	bool has_identity;
+};
+
+struct wg_handshake {
+	struct wg_index_entry entry;
+	enum wg_handshake_state state;
+	uint8_t remote_static[WG_NOISE_PUBLIC_KEY_LEN];
+	uint8_t remote_ephemeral[WG_NOISE_PUBLIC_KEY_LEN];
+	/* DH(our static, their static): computed once per key change, all zero when either key is
+	 * missing or theirs is a low-order point, which makes every handshake with them fail. */
+	uint8_t precomputed_static_static[WG_NOISE_PUBLIC_KEY_LEN];
+	uint8_t preshared_key[WG_NOISE_SYMMETRIC_KEY_LEN];
+	struct wg_x25519_private ephemeral;
+	uint8_t hash[WG_NOISE_HASH_LEN];
+	uint8_t chaining_key[WG_NOISE_HASH_LEN];
+	uint8_t latest_timestamp[WG_NOISE_TIMESTAMP_LEN]; /* newest initiation accepted from them */
+	uint64_t last_initiation_consumption;
+	bool has_consumed_initiation;
+	uint32_t remote_index;
+};
+
+struct wg_keypair {
+	struct wg_index_entry entry; /* our index: the receiver index of their messages */
+	struct wg_aead_key sending, receiving;
+	bool sending_valid, receiving_valid;
+	uint64_t sending_counter;
+	struct wg_replay_counter receiving_counter;
+	uint64_t birthdate;
+	uint64_t internal_id;
+	uint32_t remote_index;
+	bool i_am_the_initiator;
+};
+
+/*
+ * Three fixed slots and three roles. A responder's new keypair waits as next until the
+ * initiator proves it has it (key confirmation); an initiator's goes straight to current.
+ * Every transition frees at least one slot before a new keypair needs one.
+ */
+struct wg_keypairs {
+	struct wg_keypair *previous, *current, *next;
+	struct wg_keypair slots[3];
+};
+
+void wg_noise_handshake_init(struct wg_handshake *handshake, struct wg_peer *peer,
+			     const uint8_t peer_public_key[32], const uint8_t *preshared_key);
+void wg_noise_set_static_identity_private_key(struct wg_static_identity *identity, const uint8_t *private_key);
+void wg_noise_static_identity_clear(struct wg_static_identity *identity);
+/* Recomputes DH(our static, their static) after either key changed. */
+void wg_noise_precompute_static_static(struct wg_peer *peer);
+void wg_noise_handshake_clear(struct wg_peer *peer);
+void wg_noise_keypairs_clear(struct wg_peer *peer);
+/* Makes the current and next keypairs unusable for sending: the next packet starts a handshake. */
+void wg_noise_expire_current_peer_keypairs(struct wg_peer *peer);
+
+bool wg_noise_handshake_create_initiation(struct wg_message_initiation *dst, struct wg_peer *peer);
+struct wg_peer *wg_noise_handshake_consume_initiation(const struct wg_message_initiation *src,
+						      struct wg_device *device);
+bool wg_noise_handshake_create_response(struct wg_message_response *dst, struct wg_peer *peer);
+struct wg_peer *wg_noise_handshake_consume_response(const struct wg_message_response *src,
+						    struct wg_device *device);
+/* Derives the transport keys from a finished handshake into a keypair slot. */
+bool wg_noise_handshake_begin_session(struct wg_peer *peer);
+/* The first packet under next confirms it: next becomes current. True when that happened. */
+bool wg_noise_received_with_keypair(struct wg_peer *peer, struct wg_keypair *received);
+
+/* Can this keypair still send? (Valid, younger than REJECT_AFTER_TIME, nonces left.) */
+bool wg_noise_keypair_can_send(const struct wg_keypair *keypair, uint64_t now);
+bool wg_noise_keypair_can_receive(const struct wg_keypair *keypair, uint64_t now);
+
+/* TAI64N now, rounded down so it does not leak a precise clock, and never below a previous
+ * one: a responder rejects an initiation whose timestamp is not newer than the last. */
+void wg_noise_tai64n_now(uint8_t out[WG_NOISE_TIMESTAMP_LEN], uint8_t last[WG_NOISE_TIMESTAMP_LEN],
+			 uint64_t wall_ns);
+
+#endif

@@ -1,0 +1,122 @@
+/* Peers: creation into the device's tables, removal with every trace wiped, the staging queue. */
+#include "core/peer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/device.h"
+#include "core/timers.h"
+#include "crypto/secret.h"
+
+enum { PEER_TIMERS = 5 };
+
+int wg_peer_create(struct wg_device *device, const uint8_t public_key[32], const uint8_t *preshared_key,
+		   struct wg_peer **out)
+{
+	struct wg_peer *peer;
+	int ret;
+
+	if (device->num_peers >= WG_MAX_PEERS_PER_DEVICE)
+		return -ENOSPC;
+	/* Grow the tables now so that nothing on the data path ever allocates. */
+	ret = wg_deadlines_reserve(&device->deadlines, PEER_TIMERS);
+	if (!ret)
+		ret = wg_peerlookup_reserve(&device->index_hashtable, &device->peer_hashtable, device->num_peers + 1);
+	if (ret)
+		return ret;
+	peer = calloc(1, sizeof(*peer));
+	if (!peer)
+		return -ENOMEM;
+
+	peer->device = device;
+	peer->internal_id = ++device->next_peer_id;
+	wg_noise_handshake_init(&peer->handshake, peer, public_key, preshared_key);
+	wg_noise_precompute_static_static(peer);
+	wg_cookie_checker_precompute_peer_keys(&peer->cookie, public_key);
+	wg_timers_init(peer);
+	wg_list_init(&peer->allowedips_list);
+	wg_list_add_tail(&peer->peer_list, &device->peer_list);
+	wg_pubkey_table_add(&device->peer_hashtable, peer);
+	++device->num_peers;
+	wg_device_log(device, WG_LOG_DEBUG, "Peer %llu created", (unsigned long long)peer->internal_id);
+	*out = peer;
+	return 0;
+}
+
+void wg_peer_remove(struct wg_peer *peer)
+{
+	struct wg_device *device = peer->device;
+
+	/* First make the peer unreachable, then stop what it does, then free what it holds. */
+	peer->is_dead = true;
+	wg_allowedips_remove_by_peer(&device->peer_allowedips, &peer->allowedips_list);
+	wg_pubkey_table_remove(&device->peer_hashtable, peer);
+	wg_list_del(&peer->peer_list);
+	wg_timers_stop(peer);
+	wg_peer_purge_staged(peer);
+	wg_noise_handshake_clear(peer);
+	wg_noise_keypairs_clear(peer);
+	wg_cookie_maker_wipe(&peer->cookie);
+	--device->num_peers;
+	wg_device_log(device, WG_LOG_DEBUG, "Peer %llu removed", (unsigned long long)peer->internal_id);
+	wg_secret_wipe(peer, sizeof(*peer));
+	free(peer);
+}
+
+void wg_peer_remove_all(struct wg_device *device)
+{
+	struct wg_list *pos, *tmp;
+
+	wg_list_for_each_safe(pos, tmp, &device->peer_list)
+		wg_peer_remove(wg_container_of(pos, struct wg_peer, peer_list));
+}
+
+int wg_peer_stage(struct wg_peer *peer, const uint8_t *packet, size_t len)
+{
+	struct wg_staged_packet *staged = malloc(sizeof(*staged) + WG_PACKET_HEADROOM + len + WG_PACKET_TAILROOM);
+
+	if (!staged)
+		return -ENOMEM;
+	staged->len = len;
+	if (len)
+		memcpy(staged->buffer + WG_PACKET_HEADROOM, packet, len);
+	if (peer->staged_count == WG_MAX_STAGED_PACKETS) {
+		free(wg_peer_unstage(peer));
+		++peer->device->stats.tx_staged_dropped;
+	}
+	peer->staged[(peer->staged_head + peer->staged_count) % WG_MAX_STAGED_PACKETS] = staged;
+	++peer->staged_count;
+	return 0;
+}
+
+struct wg_staged_packet *wg_peer_unstage(struct wg_peer *peer)
+{
+	struct wg_staged_packet *staged;
+
+	if (!peer->staged_count)
+		return NULL;
+	staged = peer->staged[peer->staged_head];
+	peer->staged[peer->staged_head] = NULL;
+	peer->staged_head = (peer->staged_head + 1) % WG_MAX_STAGED_PACKETS;
+	--peer->staged_count;
+	return staged;
+}
+
+void wg_peer_purge_staged(struct wg_peer *peer)
+{
+	struct wg_staged_packet *staged;
+
+	while ((staged = wg_peer_unstage(peer))) {
+		/* Plaintext waiting to be encrypted is as private as any key. */
+		wg_secret_wipe(staged, sizeof(*staged) + WG_PACKET_HEADROOM + staged->len);
+		free(staged);
+		++peer->device->stats.tx_staged_dropped;
+	}
+}
+
+void wg_peer_set_endpoint(struct wg_peer *peer, const struct wg_endpoint *endpoint)
+{
+	if (!wg_endpoint_equal(&peer->endpoint, endpoint))
+		peer->endpoint = *endpoint;
+}

@@ -1,0 +1,78 @@
+/*
+ * A peer: one public key, its handshake and keypairs, where it is, its timers, and the
+ * packets waiting for a session. The core is single-threaded: the caller serializes all
+ * calls into one device, so no field here needs a lock.
+ */
+#ifndef WG_CORE_PEER_H
+#define WG_CORE_PEER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/cookie.h"
+#include "core/deadlines.h"
+#include "core/endpoint.h"
+#include "core/list.h"
+#include "core/noise.h"
+
+struct wg_device;
+
+/* A packet waiting for a session, with room to be encrypted in place. */
+struct wg_staged_packet {
+	size_t len;
+	uint8_t buffer[]; /* WG_PACKET_HEADROOM, len bytes of IP packet, WG_PACKET_TAILROOM */
+};
+
+struct wg_peer {
+	struct wg_device *device;
+	uint64_t internal_id;        /* names the peer in logs: keys never appear there */
+	struct wg_list peer_list;    /* on device->peer_list, in creation order */
+	struct wg_peer *pubkey_next; /* pubkey table chain */
+
+	struct wg_handshake handshake;
+	struct wg_keypairs keypairs;
+	struct wg_cookie_maker cookie;
+	struct wg_endpoint endpoint;
+
+	/* Timers, named as in the kernel; see timers.h for when each is armed. */
+	struct wg_timer timer_retransmit_handshake;
+	struct wg_timer timer_send_keepalive;
+	struct wg_timer timer_new_handshake;
+	struct wg_timer timer_zero_key_material;
+	struct wg_timer timer_persistent_keepalive;
+	unsigned timer_handshake_attempts;
+	bool timer_need_another_keepalive;
+	bool sent_lastminute_handshake;
+	uint64_t last_sent_handshake;
+	bool has_sent_handshake;
+	uint16_t persistent_keepalive_interval;
+
+	/* Ring of packets waiting for a keypair; the oldest is dropped when full. */
+	struct wg_staged_packet *staged[WG_MAX_STAGED_PACKETS];
+	unsigned staged_head, staged_count;
+
+	uint64_t rx_bytes, tx_bytes;     /* whole WireGuard messages, handshakes included */
+	uint64_t last_handshake_wall_ns; /* Unix time of the last completed handshake; 0 never */
+	uint64_t handshakes_completed;
+
+	struct wg_list allowedips_list;
+	bool is_dead;
+};
+
+/* A new peer with this public key, not yet in any table but the device's. 0 or -errno. */
+int wg_peer_create(struct wg_device *device, const uint8_t public_key[32], const uint8_t *preshared_key,
+		   struct wg_peer **out);
+/* Stops everything the peer does, then frees it, wiping its secrets. */
+void wg_peer_remove(struct wg_peer *peer);
+void wg_peer_remove_all(struct wg_device *device);
+/* Queues a copy of an IP packet (len 0: a keepalive) for when a keypair exists. When the
+ * queue is full the oldest packet is dropped. 0 or -ENOMEM. */
+int wg_peer_stage(struct wg_peer *peer, const uint8_t *packet, size_t len);
+/* The oldest staged packet, now the caller's to free; NULL when none. */
+struct wg_staged_packet *wg_peer_unstage(struct wg_peer *peer);
+/* Drops every staged packet. */
+void wg_peer_purge_staged(struct wg_peer *peer);
+/* Learns where the peer is from a packet that authenticated (roaming). */
+void wg_peer_set_endpoint(struct wg_peer *peer, const struct wg_endpoint *endpoint);
+
+#endif

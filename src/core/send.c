@@ -1,0 +1,233 @@
+/*
+ * The outbound half: IP packets from the tunnel become data messages, and the handshake,
+ * cookie and keepalive messages the protocol needs go out from here.
+ */
+#include "core/send.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/device.h"
+#include "core/ippacket.h"
+#include "core/peer.h"
+#include "core/timers.h"
+#include "crypto/secret.h"
+
+static uint64_t now_of(const struct wg_device *device)
+{
+	return device->env.now(device->env.ctx);
+}
+
+int wg_packet_send_buffer_to_peer(struct wg_peer *peer, const uint8_t *msg, size_t len)
+{
+	struct wg_device *device = peer->device;
+	int ret = -EDESTADDRREQ;
+
+	if (wg_endpoint_is_set(&peer->endpoint))
+		ret = device->env.send(device->env.ctx, &peer->endpoint, msg, len);
+	if (ret)
+		++device->stats.tx_send_errors;
+	else
+		peer->tx_bytes += len;
+	return ret;
+}
+
+static bool handshake_sent_recently(const struct wg_peer *peer, uint64_t now)
+{
+	return peer->has_sent_handshake &&
+	       now < peer->last_sent_handshake + (uint64_t)WG_REKEY_TIMEOUT * WG_NSEC_PER_SEC;
+}
+
+void wg_packet_send_handshake_initiation(struct wg_peer *peer, bool is_retry)
+{
+	struct wg_message_initiation packet;
+	uint64_t now = now_of(peer->device);
+
+	if (!is_retry)
+		peer->timer_handshake_attempts = 0;
+	/* At most one initiation per REKEY_TIMEOUT, whoever asks for it. */
+	if (handshake_sent_recently(peer, now) || peer->is_dead)
+		return;
+	peer->last_sent_handshake = now;
+	peer->has_sent_handshake = true;
+	wg_device_log(peer->device, WG_LOG_DEBUG, "Sending handshake initiation to peer %llu",
+		      (unsigned long long)peer->internal_id);
+	if (!wg_noise_handshake_create_initiation(&packet, peer))
+		return;
+	wg_cookie_add_mac_to_packet((uint8_t *)&packet, sizeof(packet), &peer->cookie, now);
+	wg_timers_any_authenticated_packet_traversal(peer);
+	wg_timers_any_authenticated_packet_sent(peer);
+	wg_packet_send_buffer_to_peer(peer, (uint8_t *)&packet, sizeof(packet));
+	wg_timers_handshake_initiated(peer);
+}
+
+void wg_packet_send_handshake_response(struct wg_peer *peer)
+{
+	struct wg_message_response packet;
+	uint64_t now = now_of(peer->device);
+
+	peer->last_sent_handshake = now;
+	peer->has_sent_handshake = true;
+	if (!wg_noise_handshake_create_response(&packet, peer))
+		return;
+	wg_cookie_add_mac_to_packet((uint8_t *)&packet, sizeof(packet), &peer->cookie, now);
+	if (!wg_noise_handshake_begin_session(peer))
+		return;
+	wg_timers_session_derived(peer);
+	wg_timers_any_authenticated_packet_traversal(peer);
+	wg_timers_any_authenticated_packet_sent(peer);
+	wg_packet_send_buffer_to_peer(peer, (uint8_t *)&packet, sizeof(packet));
+}
+
+void wg_packet_send_handshake_cookie(struct wg_device *device, const uint8_t *msg, size_t len,
+				     const struct wg_endpoint *to)
+{
+	struct wg_message_cookie packet;
+
+	if (wg_cookie_message_create(&packet, msg, len, &device->cookie_checker, to, &device->env))
+		return;
+	if (device->env.send(device->env.ctx, to, (uint8_t *)&packet, sizeof(packet)))
+		++device->stats.tx_send_errors;
+	else
+		++device->stats.cookie_replies_sent;
+}
+
+/* Padded to 16 bytes, but never past the MTU: padding must not cause fragmentation. */
+static size_t padded_length(size_t len, unsigned mtu)
+{
+	size_t last_unit = len, padded;
+
+	if (!mtu)
+		return (len + WG_MESSAGE_PADDING_MULTIPLE - 1) & ~(size_t)(WG_MESSAGE_PADDING_MULTIPLE - 1);
+	if (last_unit > mtu)
+		last_unit %= mtu;
+	padded = (last_unit + WG_MESSAGE_PADDING_MULTIPLE - 1) & ~(size_t)(WG_MESSAGE_PADDING_MULTIPLE - 1);
+	if (padded > mtu)
+		padded = mtu;
+	if (padded < last_unit)
+		padded = last_unit;
+	return len + (padded - last_unit);
+}
+
+/* Time-based rekey is the initiator's job; message-count rekey is anyone's. */
+static void keep_key_fresh(struct wg_peer *peer)
+{
+	struct wg_keypair *keypair = peer->keypairs.current;
+	uint64_t now = now_of(peer->device);
+
+	if (keypair && keypair->sending_valid &&
+	    (keypair->sending_counter > WG_REKEY_AFTER_MESSAGES ||
+	     (keypair->i_am_the_initiator &&
+	      now >= keypair->birthdate + (uint64_t)WG_REKEY_AFTER_TIME * WG_NSEC_PER_SEC)))
+		wg_packet_send_handshake_initiation(peer, false);
+}
+
+void wg_packet_keep_key_fresh_after_receive(struct wg_peer *peer)
+{
+	struct wg_keypair *keypair = peer->keypairs.current;
+	uint64_t now = now_of(peer->device);
+	const uint64_t lastminute = (uint64_t)(WG_REJECT_AFTER_TIME - WG_KEEPALIVE_TIMEOUT - WG_REKEY_TIMEOUT) *
+				    WG_NSEC_PER_SEC;
+
+	/* Once per session: traffic only one way would otherwise let the keys lapse. */
+	if (peer->sent_lastminute_handshake)
+		return;
+	if (keypair && keypair->sending_valid && keypair->i_am_the_initiator &&
+	    now >= keypair->birthdate + lastminute) {
+		peer->sent_lastminute_handshake = true;
+		wg_packet_send_handshake_initiation(peer, false);
+	}
+}
+
+/* plain has WG_PACKET_HEADROOM before it and WG_PACKET_TAILROOM after it. */
+static void encrypt_and_send(struct wg_peer *peer, struct wg_keypair *keypair, uint8_t *plain, size_t len)
+{
+	struct wg_message_data *header = (struct wg_message_data *)(plain - sizeof(struct wg_message_data));
+	size_t padded = padded_length(len, peer->device->mtu);
+	uint64_t counter = keypair->sending_counter++;
+	uint8_t nonce[WG_AEAD_NONCE_LEN];
+
+	memset(plain + len, 0, padded - len);
+	wg_le32_put(header->type, WG_MESSAGE_DATA);
+	wg_le32_put(header->receiver_index, keypair->remote_index);
+	wg_le64_put(header->counter, counter);
+	wg_aead_nonce(nonce, counter);
+	if (wg_aead_seal(&keypair->sending, plain, plain, padded, NULL, 0, nonce)) {
+		wg_secret_wipe(plain, padded);
+		++peer->device->stats.tx_send_errors;
+		return;
+	}
+	wg_timers_any_authenticated_packet_traversal(peer);
+	wg_timers_any_authenticated_packet_sent(peer);
+	wg_packet_send_buffer_to_peer(peer, (uint8_t *)header, sizeof(*header) + padded + WG_NOISE_AUTHTAG_LEN);
+	if (len)
+		wg_timers_data_sent(peer);
+	keep_key_fresh(peer);
+}
+
+void wg_packet_send_staged_packets(struct wg_peer *peer)
+{
+	struct wg_keypair *keypair = peer->keypairs.current;
+	struct wg_staged_packet *staged;
+
+	if (!peer->staged_count)
+		return;
+	/* Without a keypair that may send, the packets wait for a handshake. */
+	if (!wg_noise_keypair_can_send(keypair, now_of(peer->device))) {
+		wg_packet_send_handshake_initiation(peer, false);
+		return;
+	}
+	while (peer->staged_count) {
+		/* can_send again: keep_key_fresh below may not replace the keypair, but a counter
+		 * can run out mid-queue. */
+		if (!wg_noise_keypair_can_send(keypair, now_of(peer->device))) {
+			keypair->sending_valid = false;
+			wg_packet_send_handshake_initiation(peer, false);
+			return;
+		}
+		staged = wg_peer_unstage(peer);
+		encrypt_and_send(peer, keypair, staged->buffer + WG_PACKET_HEADROOM, staged->len);
+		free(staged);
+	}
+}
+
+void wg_packet_send_keepalive(struct wg_peer *peer)
+{
+	/* Staged data confirms a session as well as a keepalive does. */
+	if (!peer->staged_count && wg_peer_stage(peer, NULL, 0))
+		return;
+	wg_packet_send_staged_packets(peer);
+}
+
+int wg_device_send(struct wg_device *device, uint8_t *packet, size_t len)
+{
+	struct wg_ip_packet ip;
+	struct wg_peer *peer;
+	int ret;
+
+	if (!device->is_up)
+		return -ENETDOWN;
+	if (!wg_ip_packet_parse(&ip, packet, len)) {
+		++device->stats.tx_malformed;
+		return -EINVAL;
+	}
+	peer = wg_allowedips_lookup(&device->peer_allowedips, ip.family, ip.dst);
+	if (!peer) {
+		++device->stats.tx_no_route;
+		return -ENOKEY;
+	}
+	if (!wg_endpoint_is_set(&peer->endpoint)) {
+		++device->stats.tx_no_endpoint;
+		return -EDESTADDRREQ;
+	}
+	/* The common case, encrypted in the caller's buffer; order holds since nothing waits. */
+	if (!peer->staged_count && wg_noise_keypair_can_send(peer->keypairs.current, now_of(device))) {
+		encrypt_and_send(peer, peer->keypairs.current, packet, len);
+		return 0;
+	}
+	ret = wg_peer_stage(peer, packet, len);
+	if (!ret)
+		wg_packet_send_staged_packets(peer);
+	return ret;
+}

@@ -1,0 +1,29 @@
+/* Everything the core puts on the wire, and when: handshakes, keepalives, staged data. */
+#ifndef WG_CORE_SEND_H
+#define WG_CORE_SEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/endpoint.h"
+
+struct wg_peer;
+struct wg_device;
+
+/* Rate limited to one per REKEY_TIMEOUT per peer; is_retry keeps the attempt count. */
+void wg_packet_send_handshake_initiation(struct wg_peer *peer, bool is_retry);
+void wg_packet_send_handshake_response(struct wg_peer *peer);
+void wg_packet_send_handshake_cookie(struct wg_device *device, const uint8_t *msg, size_t len,
+				     const struct wg_endpoint *to);
+/* A keepalive, or the staged packets if there are any (they confirm the session as well). */
+void wg_packet_send_keepalive(struct wg_peer *peer);
+/* Sends what is staged if a keypair can, else starts a handshake. */
+void wg_packet_send_staged_packets(struct wg_peer *peer);
+/* After receiving: the initiator rekeys once when its keypair nears REJECT_AFTER_TIME. */
+void wg_packet_keep_key_fresh_after_receive(struct wg_peer *peer);
+
+/* Sends a finished message to the peer's endpoint, counting it. 0 or -errno. */
+int wg_packet_send_buffer_to_peer(struct wg_peer *peer, const uint8_t *msg, size_t len);
+
+#endif

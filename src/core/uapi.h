@@ -1,0 +1,32 @@
+/*
+ * The text of the cross-platform userspace API (wireguard.com/xplatform) that `wg` speaks:
+ * "set" lines parsed into a configuration, and a configuration rendered as a "get" reply.
+ * The socket itself belongs to the daemon.
+ *
+ * Parsing is incremental, one line at a time as they arrive, and stops at the first error,
+ * which names the line, the key, and what was wrong (never a key's value).
+ */
+#ifndef WG_CORE_UAPI_H
+#define WG_CORE_UAPI_H
+
+#include <stddef.h>
+
+#include "core/config.h"
+
+struct wg_uapi_parser {
+	struct wg_config_device *config;
+	struct wg_config_peer *peer; /* the peer the lines describe; NULL before a public_key */
+	unsigned line;
+	int error;                   /* 0, or the first error as -errno */
+	char message[160];
+};
+
+void wg_uapi_parser_init(struct wg_uapi_parser *parser, struct wg_config_device *config);
+/* One line without its newline. 0, or -EINVAL/-ENOMEM (also for every line after an error). */
+int wg_uapi_parse_line(struct wg_uapi_parser *parser, const char *line);
+
+/* The get reply's key=value lines (without the closing errno line), NUL-terminated, or NULL
+ * when out of memory. It holds the private key: wipe it (length *len) before freeing. */
+char *wg_uapi_format(const struct wg_config_device *config, size_t *len);
+
+#endif
