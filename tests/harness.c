@@ -69,6 +69,15 @@ size_t test_unhex(uint8_t *out, size_t cap, const char *hex)
 	return n;
 }
 
+uint64_t test_random(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
 const char *test_source_path(const char *relative)
 {
 	static char path[4096];

@@ -57,6 +57,9 @@ bool test_mem_equal(const char *file, int line, const char *what, const void *a,
 size_t test_unhex(uint8_t *out, size_t cap, const char *hex);
 /* A named vector from tests/vectors/<file>: "name = hex" lines. Returns its length. */
 size_t test_vector(uint8_t *out, size_t cap, const char *file, const char *name);
+/* A seeded, repeatable random sequence (splitmix64). */
+uint64_t test_random(uint64_t *state);
+
 /* Path of a file in the source tree. */
 const char *test_source_path(const char *relative);
 

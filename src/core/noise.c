@@ -15,7 +15,7 @@
 
 /*
  * HASH("Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s") and HASH(that || "WireGuard v1 zx2c4
- * Jason@zx2c4.com"): every handshake starts from these. tests/noise.c recomputes them.
+ * Jason@zx2c4.com"): every handshake starts from these; tests/noise.c checks them.
  */
 static const uint8_t handshake_init_chaining_key[WG_NOISE_HASH_LEN] = {
 	0x60, 0xe2, 0x6d, 0xae, 0xf3, 0x27, 0xef, 0xc0, 0x2e, 0xc3, 0x35, 0xe2, 0xa0, 0x25, 0xd2, 0xd0,
@@ -279,7 +279,7 @@ bool wg_noise_handshake_create_initiation(struct wg_message_initiation *dst, str
 	bool ret = false;
 
 	if (!device->static_identity.has_identity)
-		goto out;
+		return false;
 	wg_le32_put(dst->type, WG_MESSAGE_HANDSHAKE_INITIATION);
 	handshake_start(handshake->chaining_key, handshake->hash, handshake->remote_static);
 
@@ -308,6 +308,7 @@ bool wg_noise_handshake_create_initiation(struct wg_message_initiation *dst, str
 	handshake->state = WG_HANDSHAKE_CREATED_INITIATION;
 	ret = true;
 out:
+	/* Past the state check a failure leaves a half-written transcript: forget it. */
 	if (!ret)
 		wg_noise_handshake_clear(peer);
 	wg_secret_wipe(key, sizeof(key));
@@ -380,7 +381,7 @@ bool wg_noise_handshake_create_response(struct wg_message_response *dst, struct 
 	bool ret = false;
 
 	if (handshake->state != WG_HANDSHAKE_CONSUMED_INITIATION)
-		goto out;
+		return false;
 	wg_le32_put(dst->type, WG_MESSAGE_HANDSHAKE_RESPONSE);
 	wg_le32_put(dst->receiver_index, handshake->remote_index);
 
@@ -406,6 +407,7 @@ bool wg_noise_handshake_create_response(struct wg_message_response *dst, struct 
 	handshake->state = WG_HANDSHAKE_CREATED_RESPONSE;
 	ret = true;
 out:
+	/* Past the state check a failure leaves a half-written transcript: forget it. */
 	if (!ret)
 		wg_noise_handshake_clear(peer);
 	wg_secret_wipe(key, sizeof(key));

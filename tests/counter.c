@@ -1,0 +1,109 @@
+/* The replay window: numbered table cases, then a long random walk against a naive model. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/counter.h"
+#include "harness.h"
+
+#define W WG_COUNTER_WINDOW_SIZE
+#define REJECT WG_REJECT_AFTER_MESSAGES
+
+struct replay_case {
+	uint64_t counter;
+	bool accepted;
+};
+
+static const struct replay_case replay_cases[] = {
+	/*  1 */ { 0, true },
+	/*  2 */ { 1, true },
+	/*  3 */ { 1, false },          /* duplicate */
+	/*  4 */ { 9, true },           /* a gap is fine */
+	/*  5 */ { 8, true },           /* late, inside the window */
+	/*  6 */ { 7, true },
+	/*  7 */ { 7, false },
+	/*  8 */ { W + 9, true },       /* window now [9, W + 9] */
+	/*  9 */ { 9, false },          /* oldest in the window, but seen */
+	/* 10 */ { 10, true },          /* in the window, unseen */
+	/* 11 */ { 8, false },          /* one past the oldest: too old */
+	/* 12 */ { W + 9, false },
+	/* 13 */ { 24521, true },       /* a jump of more than the ring: window [16393, 24521] */
+	/* 14 */ { 16393, true },       /* exactly the oldest the window holds */
+	/* 15 */ { 16392, false },      /* one older */
+	/* 16 */ { 16394, true },
+	/* 17 */ { 24457, true },       /* one word below the top */
+	/* 18 */ { 24522, true },
+	/* 19 */ { 24586, true },       /* 16394 + 8192: #16's bit, cleared as the top entered its word */
+	/* 20 */ { 16458, true },       /* the new oldest: 24586 - W */
+	/* 21 */ { REJECT - 1, true },  /* the last counter ever accepted */
+	/* 22 */ { REJECT, false },
+	/* 23 */ { REJECT - 2, true },  /* still inside the window */
+	/* 24 */ { UINT64_MAX, false },
+	/* 25 */ { REJECT - 1, false },
+};
+
+TEST(counter_table_cases)
+{
+	struct wg_replay_counter c;
+
+	wg_counter_init(&c);
+	for (size_t i = 0; i < sizeof(replay_cases) / sizeof(replay_cases[0]); ++i) {
+		bool got = wg_counter_validate(&c, replay_cases[i].counter);
+
+		if (got != replay_cases[i].accepted)
+			test_fail(__FILE__, __LINE__, "case %zu: counter %llu %s", i + 1,
+				  (unsigned long long)replay_cases[i].counter, got ? "accepted" : "rejected");
+	}
+}
+
+/* A counter far in the future moves the window; nothing old is accepted after. */
+TEST(counter_first_packet_may_be_anything)
+{
+	struct wg_replay_counter c;
+
+	wg_counter_init(&c);
+	CHECK(wg_counter_validate(&c, 1000000));
+	CHECK(!wg_counter_validate(&c, 0));
+	CHECK(wg_counter_validate(&c, 1000000 - W));
+	CHECK(!wg_counter_validate(&c, 1000000 - W - 1));
+}
+
+/*
+ * The model: accept n once, if below REJECT_AFTER_MESSAGES and no more than W behind the
+ * highest accepted so far. The ring keeps exactly that many bits, so it must agree everywhere.
+ */
+TEST(counter_matches_naive_model_on_random_walk)
+{
+	enum { SPAN = 1 << 16, STEPS = 200000 };
+	struct wg_replay_counter c;
+	uint8_t *seen = calloc(SPAN, 1);
+	uint64_t rng = 42, highest = 0;
+	bool any = false;
+	int mismatches = 0;
+
+	wg_counter_init(&c);
+	for (int i = 0; i < STEPS && highest < SPAN - 20000; ++i) {
+		uint64_t r = test_random(&rng), n;
+
+		/* Mostly near the top, sometimes far behind, sometimes far ahead. */
+		if (r % 10 < 6)
+			n = highest + (r >> 8) % 8;
+		else if (r % 10 < 9)
+			n = highest > (r >> 8) % (W + 200) ? highest - (r >> 8) % (W + 200) : 0;
+		else
+			n = highest + (r >> 8) % 12000;
+		bool want = !seen[n] && (!any || n + W >= highest);
+		bool got = wg_counter_validate(&c, n);
+
+		if (got != want && mismatches++ < 5)
+			test_fail(__FILE__, __LINE__, "step %d: counter %llu (highest %llu): got %d want %d", i,
+				  (unsigned long long)n, (unsigned long long)highest, got, want);
+		if (want) {
+			seen[n] = 1;
+			if (!any || n > highest)
+				highest = n;
+			any = true;
+		}
+	}
+	CHECK_EQ(mismatches, 0);
+	free(seen);
+}
