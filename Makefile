@@ -3,6 +3,8 @@
 #   make check        build and run every test (closing line: "N passed, N failed")
 #   make check SAN=1  the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz         build the libFuzzer targets (clang); make fuzz-run runs each briefly
+#   make demo         two cores on an in-memory network on virtual time, narrated
+#   make deps         install what building needs (Debian, as root)
 #   V=1               show the commands
 
 CC      ?= cc
@@ -29,6 +31,7 @@ CORE_SRC  = $(wildcard src/crypto/*.c) $(wildcard src/core/*.c)
 CORE_OBJ  = $(CORE_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC  = $(wildcard tests/*.c)
 TEST_OBJ  = $(TEST_SRC:%.c=$(BUILD)/%.o)
+EXAMPLE_OBJ = $(BUILD)/examples/virtual_tunnel.o
 FUZZ_SRC  = $(wildcard fuzz/*.c)
 FUZZ_BIN  = $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 FUZZ_SECONDS ?= 20
@@ -53,13 +56,24 @@ $(BUILD)/tests/%.o: CFLAGS += -DWGC_SOURCE_DIR='"$(CURDIR)"'
 check: $(BUILD)/tests/check
 	$(Q)$(BUILD)/tests/check $(TESTS)
 
+$(BUILD)/examples/virtual_tunnel: $(BUILD)/examples/virtual_tunnel.o $(BUILD)/tests/netsim.o $(BUILD)/libwgccore.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+demo: $(BUILD)/examples/virtual_tunnel
+	$(Q)$<
+
+deps:
+	$(Q)scripts/install-deps
+
 # libFuzzer targets: the core is rebuilt with clang and fuzzing instrumentation.
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-missing-field-initializers
-build-fuzz/%: fuzz/%.c $(CORE_SRC) $(wildcard src/*/*.h)
+# Targets that need whole devices borrow the tests' in-memory network.
+build-fuzz/%: fuzz/%.c $(CORE_SRC) tests/netsim.c $(wildcard src/*/*.h) tests/netsim.h
 	$(call say,FUZZ,$@)
 	$(Q)mkdir -p build-fuzz
-	$(Q)clang $(FUZZ_CFLAGS) $< $(CORE_SRC) -lcrypto -o $@
+	$(Q)clang $(FUZZ_CFLAGS) $< $(CORE_SRC) tests/netsim.c -lcrypto -o $@
 
 fuzz: $(FUZZ_BIN)
 
@@ -74,5 +88,5 @@ fuzz-run: fuzz
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all check fuzz fuzz-run clean
--include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+.PHONY: all check demo deps fuzz fuzz-run clean
+-include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(EXAMPLE_OBJ:.o=.d)
