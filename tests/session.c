@@ -4,6 +4,7 @@
  * directions, padding, staging, counters, and down/up.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/send.h"
@@ -170,15 +171,6 @@ TEST(session_silent_to_unauthenticated)
 /* Scenario 16: low-order public keys are accepted as peers but never cause a handshake. */
 TEST(session_low_order_peers_emit_nothing)
 {
-	static const char *points[] = {
-		"0000000000000000000000000000000000000000000000000000000000000000",
-		"0100000000000000000000000000000000000000000000000000000000000000",
-		"e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
-		"5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
-		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-		"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-	};
 	struct sim sim;
 	struct sim_node *a, *b;
 	struct wg_config_device c;
@@ -191,8 +183,10 @@ TEST(session_low_order_peers_emit_nothing)
 		uint8_t key[32];
 		struct wg_config_allowedip ip = { .family = AF_INET, .cidr = 32, .addr = { 10, 0, 0, (uint8_t)(100 + i) } };
 		struct wg_config_peer *peer;
+		char name[16];
 
-		test_unhex(key, 32, points[i]);
+		snprintf(name, sizeof(name), "point%d", i);
+		test_vector(key, 32, "x25519-low-order.txt", name);
 		peer = wg_config_add_peer(&c, key);
 		peer->flags = WG_PEER_HAS_ENDPOINT | WG_PEER_HAS_PERSISTENT_KEEPALIVE_INTERVAL;
 		peer->endpoint = b->addr;

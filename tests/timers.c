@@ -12,31 +12,29 @@
 
 #define S SIM_SECOND
 
-/* Times (relative to t0) at which node sent messages of a type, from index `from` on. */
-static size_t sent_times(const struct sim_node *node, int type, uint64_t t0, uint64_t *out, size_t cap)
+/* Times (relative to t0) at which node sent messages of a type and, unless 0, a length. */
+static size_t sent_times(const struct sim_node *node, int type, size_t len, uint64_t t0, uint64_t *out, size_t cap)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < node->sent.count && n < cap; ++i) {
 		const struct sim_record *r = &node->sent.records[i];
 
-		if (r->len >= 4 && wg_le32_get(r->data) == (uint32_t)type && r->at >= t0)
+		if (r->len >= 4 && wg_le32_get(r->data) == (uint32_t)type && (!len || r->len == len) && r->at >= t0)
 			out[n++] = r->at - t0;
 	}
 	return n;
 }
 
+static size_t initiations_sent(const struct sim_node *node, uint64_t t0, uint64_t *out, size_t cap)
+{
+	return sent_times(node, WG_MESSAGE_HANDSHAKE_INITIATION, 0, t0, out, cap);
+}
+
+/* A keepalive is a data message with nothing inside. */
 static size_t keepalives_sent(const struct sim_node *node, uint64_t t0, uint64_t *out, size_t cap)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < node->sent.count && n < cap; ++i) {
-		const struct sim_record *r = &node->sent.records[i];
-
-		if (r->len == WG_DATA_OVERHEAD && wg_le32_get(r->data) == WG_MESSAGE_DATA && r->at >= t0)
-			out[n++] = r->at - t0;
-	}
-	return n;
+	return sent_times(node, WG_MESSAGE_DATA, WG_DATA_OVERHEAD, t0, out, cap);
 }
 
 static void pair(struct sim *sim, uint64_t seed, struct sim_node **a, struct sim_node **b)
@@ -72,7 +70,7 @@ TEST(timers_rekey_after_120s_without_loss)
 	for (size_t i = 0; i < a->delivered.count; ++i)
 		CHECK_EQ(sim_delivered_seq(a, i), i + 1);
 	/* Only the initiator rekeys on time: at the first packet sent after 120 s of a keypair. */
-	n = sent_times(a, WG_MESSAGE_HANDSHAKE_INITIATION, t0, times, 16);
+	n = initiations_sent(a, t0, times, 16);
 	CHECK_EQ(n, 4);
 	for (size_t i = 1; i < n; ++i)
 		CHECK(times[i] - times[i - 1] >= 120 * S && times[i] - times[i - 1] <= 122 * S);
@@ -151,7 +149,7 @@ TEST(timers_retry_with_jitter_then_give_up_at_90s)
 	t0 = sim.now;
 	sim_send_ip(a, b, 0, 100);
 	sim_run_for(&sim, 300 * S);
-	n = sent_times(a, WG_MESSAGE_HANDSHAKE_INITIATION, t0, times, 64);
+	n = initiations_sent(a, t0, times, 64);
 	CHECK_EQ(n, WG_MAX_TIMER_HANDSHAKES);
 	for (size_t i = 1; i < n; ++i) {
 		uint64_t gap = times[i] - times[i - 1];
@@ -270,9 +268,9 @@ TEST(timers_new_handshake_after_15s_of_silence)
 	t0 = sim.now;
 	sim_send_ip(a, b, 1, 100);
 	sim_run_for(&sim, 14 * S);
-	CHECK_EQ(sent_times(a, WG_MESSAGE_HANDSHAKE_INITIATION, t0, times, 4), 0);
+	CHECK_EQ(initiations_sent(a, t0, times, 4), 0);
 	sim_run_for(&sim, 2 * S);
-	CHECK_EQ(sent_times(a, WG_MESSAGE_HANDSHAKE_INITIATION, t0, times, 4), 1);
+	CHECK_EQ(initiations_sent(a, t0, times, 4), 1);
 	CHECK(times[0] >= 15 * S && times[0] < 15 * S + WG_REKEY_TIMEOUT_JITTER_MAX);
 	sim_free(&sim);
 }
@@ -296,7 +294,7 @@ TEST(timers_lastminute_rekey_at_165s)
 	CHECK_EQ(wg_device_configure(&b->device, &c), 0);
 	wg_config_free(&c);
 	sim_run_for(&sim, 200 * S);
-	n = sent_times(a, WG_MESSAGE_HANDSHAKE_INITIATION, t0, times, 8);
+	n = initiations_sent(a, t0, times, 8);
 	CHECK(n >= 1);
 	CHECK(times[0] >= 165 * S - 2 * sim.latency && times[0] <= 173 * S);
 	CHECK(sim_peer(a, b)->handshakes_completed >= 2);

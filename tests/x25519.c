@@ -1,4 +1,5 @@
 /* X25519 over OpenSSL: RFC 7748 sections 5.2 and 6.1, and low-order points refused. */
+#include <stdio.h>
 #include <string.h>
 
 #include "crypto/x25519.h"
@@ -67,23 +68,16 @@ TEST(x25519_rfc7748_6_1_diffie_hellman)
 	CHECK(!wg_x25519_shared(s1, &alice, bpub));
 }
 
-/* The low-order points of Curve25519 (and their non-canonical encodings): DH with any of them is
- * all zero and must be refused, or a peer could force a known shared secret. */
+/* The low-order points of Curve25519 and their non-canonical encodings (vectors/x25519-low-order.txt):
+ * DH with any of them is all zero and must be refused, or a peer could force a known secret. */
 TEST(x25519_low_order_points_rejected)
 {
-	static const char *points[] = {
-		"0000000000000000000000000000000000000000000000000000000000000000",
-		"0100000000000000000000000000000000000000000000000000000000000000",
-		"e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
-		"5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
-		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-		"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-	};
 	uint8_t k[32] = { 0x11, 0x22 }, p[32], out[32];
+	char name[16];
 
-	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); ++i) {
-		test_unhex(p, 32, points[i]);
+	for (int i = 0; i < 7; ++i) {
+		snprintf(name, sizeof(name), "point%d", i);
+		test_vector(p, 32, "x25519-low-order.txt", name);
 		memset(out, 0xee, sizeof(out));
 		CHECK(!wg_x25519(out, k, p));
 		for (int j = 0; j < 32; ++j)

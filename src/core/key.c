@@ -30,6 +30,15 @@ static int hex_value(unsigned char ch)
 	return (digit & (c - '0')) | (alpha & (lower - 'a' + 10)) | ~(digit | alpha);
 }
 
+/* bad has its sign bit set iff some character was invalid: only then is the key kept. */
+static bool deliver(uint8_t key[WG_KEY_LEN], uint8_t out[WG_KEY_LEN], int bad)
+{
+	if (bad >= 0)
+		memcpy(key, out, WG_KEY_LEN);
+	wg_secret_wipe(out, WG_KEY_LEN);
+	return bad >= 0;
+}
+
 void wg_key_to_hex(char hex[WG_KEY_HEX_LEN + 1], const uint8_t key[WG_KEY_LEN])
 {
 	for (int i = 0; i < WG_KEY_LEN; ++i) {
@@ -52,14 +61,7 @@ bool wg_key_from_hex(uint8_t key[WG_KEY_LEN], const char *hex)
 		bad |= hi | lo;
 		out[i] = (uint8_t)((hi & 0xf) << 4 | (lo & 0xf));
 	}
-	/* bad has its sign bit set iff some digit was invalid. */
-	if (bad < 0) {
-		wg_secret_wipe(out, sizeof(out));
-		return false;
-	}
-	memcpy(key, out, WG_KEY_LEN);
-	wg_secret_wipe(out, sizeof(out));
-	return true;
+	return deliver(key, out, bad);
 }
 
 static char base64_char(unsigned value)
@@ -127,11 +129,5 @@ bool wg_key_from_base64(uint8_t key[WG_KEY_LEN], const char *base64)
 	out[31] = (uint8_t)((v[1] & 63) << 4 | (v[2] & 63) >> 2);
 	/* Canonical only: the two bits the last character carries beyond the key must be zero. */
 	bad |= -(v[2] & 3);
-	if (bad < 0) {
-		wg_secret_wipe(out, sizeof(out));
-		return false;
-	}
-	memcpy(key, out, WG_KEY_LEN);
-	wg_secret_wipe(out, sizeof(out));
-	return true;
+	return deliver(key, out, bad);
 }

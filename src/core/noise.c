@@ -271,6 +271,24 @@ bool wg_noise_keypair_can_receive(const struct wg_keypair *keypair, uint64_t now
 	       keypair->receiving_counter.counter < WG_REJECT_AFTER_MESSAGES;
 }
 
+/*
+ * How both create functions end: on success our new index goes into the message and the state
+ * moves on; past the state check a failure leaves a half-written transcript, so forget it.
+ */
+static bool finish_create(struct wg_peer *peer, uint8_t sender_index[4], enum wg_handshake_state state, bool ok)
+{
+	struct wg_device *device = peer->device;
+
+	if (!ok) {
+		wg_noise_handshake_clear(peer);
+		return false;
+	}
+	wg_le32_put(sender_index, wg_index_table_insert(&device->index_hashtable, &peer->handshake.entry,
+							&device->env));
+	peer->handshake.state = state;
+	return true;
+}
+
 bool wg_noise_handshake_create_initiation(struct wg_message_initiation *dst, struct wg_peer *peer)
 {
 	struct wg_device *device = peer->device;
@@ -302,17 +320,10 @@ bool wg_noise_handshake_create_initiation(struct wg_message_initiation *dst, str
 	wg_noise_tai64n_now(timestamp, device->last_timestamp, device->env.wall(device->env.ctx));
 	if (!message_encrypt(dst->encrypted_timestamp, timestamp, WG_NOISE_TIMESTAMP_LEN, key, handshake->hash))
 		goto out;
-
-	wg_le32_put(dst->sender_index,
-		    wg_index_table_insert(&device->index_hashtable, &handshake->entry, &device->env));
-	handshake->state = WG_HANDSHAKE_CREATED_INITIATION;
 	ret = true;
 out:
-	/* Past the state check a failure leaves a half-written transcript: forget it. */
-	if (!ret)
-		wg_noise_handshake_clear(peer);
 	wg_secret_wipe(key, sizeof(key));
-	return ret;
+	return finish_create(peer, dst->sender_index, WG_HANDSHAKE_CREATED_INITIATION, ret);
 }
 
 struct wg_peer *wg_noise_handshake_consume_initiation(const struct wg_message_initiation *src,
@@ -401,17 +412,10 @@ bool wg_noise_handshake_create_response(struct wg_message_response *dst, struct 
 	/* {} */
 	if (!message_encrypt(dst->encrypted_nothing, NULL, 0, key, handshake->hash))
 		goto out;
-
-	wg_le32_put(dst->sender_index,
-		    wg_index_table_insert(&device->index_hashtable, &handshake->entry, &device->env));
-	handshake->state = WG_HANDSHAKE_CREATED_RESPONSE;
 	ret = true;
 out:
-	/* Past the state check a failure leaves a half-written transcript: forget it. */
-	if (!ret)
-		wg_noise_handshake_clear(peer);
 	wg_secret_wipe(key, sizeof(key));
-	return ret;
+	return finish_create(peer, dst->sender_index, WG_HANDSHAKE_CREATED_RESPONSE, ret);
 }
 
 struct wg_peer *wg_noise_handshake_consume_response(const struct wg_message_response *src,
