@@ -270,3 +270,57 @@ TEST(allowedips_longest_prefix_examples)
 	wg_allowedips_free(&t);
 	CHECK(wg_list_empty(&a.list) && wg_list_empty(&b.list) && wg_list_empty(&c.list));
 }
+
+static int bit_of(const uint8_t *b, unsigned i)
+{
+	return (b[i >> 3] >> (7 - (i & 7))) & 1;
+}
+
+/* Parent pointers, child positions, no branchless peer-less node; returns the node count. */
+static uint64_t check_subtree(const struct wg_allowedips_node *n, const struct wg_allowedips_node *parent)
+{
+	if (!n)
+		return 0;
+	if (n->parent != parent)
+		test_fail(__FILE__, __LINE__, "node with a wrong parent pointer");
+	if (parent && (n->cidr <= parent->cidr || parent->bit[bit_of(n->bits, parent->cidr)] != n))
+		test_fail(__FILE__, __LINE__, "child in the wrong place");
+	if (!n->peer && !(n->bit[0] && n->bit[1]))
+		test_fail(__FILE__, __LINE__, "peer-less node that does not branch");
+	return 1 + check_subtree(n->bit[0], n) + check_subtree(n->bit[1], n);
+}
+
+/* The trie's shape after every one of many operations on densely nested prefixes. */
+TEST(allowedips_structure_invariants)
+{
+	struct fake_peer peers[8];
+	struct wg_allowedips t;
+	uint64_t rng = 99;
+
+	wg_allowedips_init(&t);
+	for (int i = 0; i < 8; ++i)
+		wg_list_init(&peers[i].list);
+	for (int op = 0; op < 200000; ++op) {
+		uint8_t addr[16] = { 0 };
+		int family = op & 1 ? AF_INET6 : AF_INET, bits = family == AF_INET ? 32 : 128;
+		uint64_t r = test_random(&rng);
+		int cidr = (int)(r % (unsigned)(bits + 1));
+		struct fake_peer *p = &peers[(r >> 8) % 8];
+
+		/* Few distinct addresses, so prefixes nest and collide. */
+		addr[0] = (uint8_t)(test_random(&rng) & 0xc3);
+		addr[3] = (uint8_t)(test_random(&rng) & 0x81);
+		addr[15] = (uint8_t)(test_random(&rng) & 0x01);
+		if ((r >> 20) % 3)
+			wg_allowedips_insert(&t, family, addr, (uint8_t)cidr, (struct wg_peer *)p, &p->list);
+		else if ((r >> 20) % 7)
+			wg_allowedips_remove(&t, family, addr, (uint8_t)cidr, (struct wg_peer *)p);
+		else
+			wg_allowedips_remove_by_peer(&t, &p->list);
+		if (check_subtree(t.root4, NULL) + check_subtree(t.root6, NULL) != t.node_count) {
+			test_fail(__FILE__, __LINE__, "node_count disagrees after operation %d", op);
+			break;
+		}
+	}
+	wg_allowedips_free(&t);
+}

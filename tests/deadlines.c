@@ -151,3 +151,102 @@ TEST(deadlines_random_operations_match_model)
 	free(p);
 	free(want);
 }
+
+/* Callbacks that re-arm themselves and arm or cancel others, checked after every operation: heap
+ * order, slots, nothing due left pending, and firing in deadline order within each run. */
+enum { NT = 64 };
+static struct wg_timer chaos[NT];
+static struct wg_deadlines chaos_q;
+static uint64_t chaos_now, chaos_last_fired, chaos_rng;
+static int chaos_bad, chaos_out_of_order;
+
+static void chaos_fire(struct wg_timer *t)
+{
+	uint64_t r = test_random(&chaos_rng);
+
+	if (t->deadline > chaos_now || t->pending)
+		++chaos_bad;
+	if (t->deadline < chaos_last_fired)
+		++chaos_out_of_order;
+	chaos_last_fired = t->deadline;
+	if (r % 3 == 0)
+		wg_timer_arm(&chaos_q, t, chaos_now + 1 + r % 1000);
+	if (r % 5 == 0)
+		wg_timer_cancel(&chaos[(r >> 8) % NT]);
+	if (r % 7 == 0)
+		wg_timer_arm(&chaos_q, &chaos[(r >> 16) % NT], chaos_now + 1 + (r >> 24) % 50);
+}
+
+static int heap_violations(void)
+{
+	int bad = 0;
+
+	for (int i = 0; i < NT; ++i)
+		if (chaos[i].pending && (!chaos[i].slot || chaos[i].queued_at > chaos[i].deadline))
+			++bad;
+	for (size_t i = 1; i < chaos_q.len; ++i)
+		if (chaos_q.heap[(i - 1) / 2]->queued_at > chaos_q.heap[i]->queued_at || chaos_q.heap[i]->slot != i + 1)
+			++bad;
+	return bad;
+}
+
+TEST(deadlines_invariants_with_rearming_callbacks)
+{
+	chaos_rng = 5;
+	chaos_now = 1000;
+	wg_deadlines_init(&chaos_q);
+	wg_deadlines_reserve(&chaos_q, NT);
+	for (int i = 0; i < NT; ++i)
+		wg_timer_init(&chaos[i], chaos_fire);
+	for (int op = 0; op < 200000 && !chaos_bad; ++op) {
+		uint64_t r = test_random(&chaos_rng);
+		struct wg_timer *t = &chaos[r % NT];
+
+		switch ((r >> 8) % 5) {
+		case 0: case 1:
+			wg_timer_arm(&chaos_q, t, chaos_now + (r >> 16) % 500);
+			break;
+		case 2:
+			wg_timer_cancel(t);
+			break;
+		case 3:
+			wg_timer_remove(&chaos_q, t);
+			break;
+		default:
+			chaos_now += (r >> 16) % 100;
+			chaos_last_fired = 0;
+			wg_deadlines_run(&chaos_q, chaos_now);
+			for (int i = 0; i < NT; ++i)
+				chaos_bad += chaos[i].pending && chaos[i].deadline <= chaos_now;
+		}
+		chaos_bad += heap_violations();
+	}
+	CHECK_EQ(chaos_bad, 0);
+	CHECK_EQ(chaos_out_of_order, 0);
+	CHECK(chaos_q.len <= chaos_q.cap);
+	wg_deadlines_free(&chaos_q);
+}
+
+/* A timer moved later whose new deadline is also due fires after the ones due before it. */
+TEST(deadlines_moved_later_keeps_order)
+{
+	struct wg_deadlines q;
+	struct probe a = { 0 }, b = { 0 };
+	uint64_t now = 0;
+	int seq = 0;
+
+	a.clock = b.clock = &now;
+	a.sequence = b.sequence = &seq;
+	wg_deadlines_init(&q);
+	wg_deadlines_reserve(&q, 2);
+	wg_timer_init(&a.timer, on_fire);
+	wg_timer_init(&b.timer, on_fire);
+	wg_timer_arm(&q, &a.timer, 10);
+	wg_timer_arm(&q, &a.timer, 30);
+	wg_timer_arm(&q, &b.timer, 20);
+	now = 40;
+	wg_deadlines_run(&q, now);
+	CHECK_EQ(b.order, 1);
+	CHECK_EQ(a.order, 2);
+	wg_deadlines_free(&q);
+}

@@ -301,6 +301,16 @@ int sim_send_ip(struct sim_node *node, const struct sim_node *to, uint32_t seq, 
 	return sim_send_ip_between(node, node->tunnel_ip, to->tunnel_ip, seq, len);
 }
 
+void sim_restart(struct sim_node *node)
+{
+	struct wg_env env = node->device.env;
+
+	wg_device_uninit(&node->device);
+	wg_device_init(&node->device, &env);
+	wg_device_set_private_key(&node->device, node->private_key);
+	wg_device_up(&node->device);
+}
+
 void sim_remove_peer(struct sim_node *node, const uint8_t public_key[32])
 {
 	struct wg_config_device config;

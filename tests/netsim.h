@@ -87,6 +87,8 @@ int sim_send_ip(struct sim_node *node, const struct sim_node *to, uint32_t seq, 
 /* The same between any tunnel addresses. */
 int sim_send_ip_between(struct sim_node *node, const uint8_t src[4], const uint8_t dst[4], uint32_t seq,
 			size_t len);
+/* The node's daemon restarts: a new device with the same key and no peers, up. */
+void sim_restart(struct sim_node *node);
 /* Removes the peer with this key from node's device. */
 void sim_remove_peer(struct sim_node *node, const uint8_t public_key[32]);
 /* The seq of the i-th delivered packet. */

@@ -219,3 +219,50 @@ TEST(noise_tai64n_rounds_down_and_never_goes_back)
 	test_unhex(want, 12, "400000006553f10b00000000");
 	CHECK_MEM(t, want, 12);
 }
+
+/*
+ * Timestamps are kept per peer. A server starting hundreds of handshakes in one instant must
+ * not push any peer's timestamp ahead of the clock: after a restart it could not make itself
+ * heard until the clock caught up.
+ */
+TEST(noise_timestamps_per_peer_survive_a_restart)
+{
+	enum { OTHERS = 500 };
+	struct sim sim;
+	struct sim_node *a, *b;
+	struct wg_config_device c;
+	uint8_t expected[12], none[12] = { 0 };
+
+	sim_init(&sim, 4);
+	a = sim_add_node(&sim);
+	b = sim_add_node(&sim);
+	sim_connect(a, b, NULL, false);
+	wg_config_init(&c);
+	for (int i = 0; i < OTHERS; ++i) {
+		uint8_t key[32] = { 9, (uint8_t)i, (uint8_t)(i >> 8) };
+		struct wg_config_allowedip ip = { .family = AF_INET, .cidr = 32, .addr = { 10, 8, (uint8_t)(i >> 8), (uint8_t)i } };
+		struct wg_config_peer *p = wg_config_add_peer(&c, key);
+
+		p->flags = WG_PEER_HAS_ENDPOINT;
+		p->endpoint = b->addr; /* b knows none of them */
+		wg_config_add_allowedip(p, &ip);
+	}
+	CHECK_EQ(wg_device_configure(&a->device, &c), 0);
+	wg_config_free(&c);
+	for (int i = 0; i < OTHERS; ++i)
+		sim_send_ip_between(a, a->tunnel_ip, (uint8_t[]){ 10, 8, (uint8_t)(i >> 8), (uint8_t)i }, 1, 100);
+	sim_send_ip(a, b, 1, 100);
+	sim_run_for(&sim, SIM_SECOND);
+	CHECK_EQ(b->delivered.count, 1);
+	/* b saw the clock itself (rounded down), not 500 granules beyond it. */
+	wg_noise_tai64n_now(expected, none, sim.wall_base + sim.now - SIM_SECOND);
+	CHECK_MEM(sim_peer(b, a)->handshake.latest_timestamp, expected, 12);
+
+	sim_run_for(&sim, SIM_SECOND);
+	sim_restart(a);
+	sim_connect(a, b, NULL, false);
+	sim_send_ip(a, b, 2, 100);
+	sim_run_for(&sim, 3 * sim.latency);
+	CHECK_EQ(b->delivered.count, 2);
+	sim_free(&sim);
+}

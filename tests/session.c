@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/send.h"
+#include "crypto/x25519.h"
 #include "harness.h"
 #include "netsim.h"
 
@@ -394,5 +395,64 @@ TEST(session_down_and_up)
 	CHECK_EQ(wg_le32_get(a->sent.records[sent].data), WG_MESSAGE_HANDSHAKE_INITIATION);
 	sim_run_for(&sim, SIM_SECOND);
 	CHECK(pa->keypairs.current != NULL);
+	sim_free(&sim);
+}
+
+/* Many peers with timers running at once: 12 configured while down with persistent keepalives
+ * and then brought up, and 20 idle peers that all get traffic. Every timer needs its place. */
+static void add_many_peers(struct sim_node *a, const struct sim_node *b, int count, uint8_t seed, uint16_t keepalive)
+{
+	struct wg_config_device c;
+
+	wg_config_init(&c);
+	for (int i = 0; i < count; ++i) {
+		uint8_t private_key[32], public_key[32];
+		struct wg_config_allowedip ip = { .family = AF_INET, .cidr = 32, .addr = { 10, seed, 0, (uint8_t)i } };
+		struct wg_config_peer *p;
+
+		memset(private_key, seed + i, 32);
+		wg_x25519_clamp(private_key);
+		wg_x25519_public(public_key, private_key);
+		p = wg_config_add_peer(&c, public_key);
+		p->flags = WG_PEER_HAS_ENDPOINT | WG_PEER_HAS_PERSISTENT_KEEPALIVE_INTERVAL;
+		p->endpoint = b->addr;
+		p->persistent_keepalive_interval = keepalive;
+		wg_config_add_allowedip(p, &ip);
+	}
+	CHECK_EQ(wg_device_configure(&a->device, &c), 0);
+	wg_config_free(&c);
+}
+
+TEST(session_many_peers_all_run_timers)
+{
+	struct sim sim;
+	struct sim_node *a, *b;
+
+	sim_init(&sim, 112);
+	a = sim_add_node(&sim);
+	b = sim_add_node(&sim);
+	wg_device_down(&a->device);
+	add_many_peers(a, b, 12, 20, 25);
+	wg_device_up(&a->device);
+	CHECK_EQ(sim_sent_count(a, WG_MESSAGE_HANDSHAKE_INITIATION), 12);
+	add_many_peers(a, b, 20, 40, 0);
+	for (int i = 0; i < 20; ++i)
+		sim_send_ip_between(a, a->tunnel_ip, (uint8_t[]){ 10, 40, 0, (uint8_t)i }, (uint32_t)i, 100);
+	CHECK(a->device.deadlines.len <= a->device.deadlines.cap);
+	/* b knows none of them: each peer retries on its own schedule and gives up after 18
+	 * tries; those with a persistent keepalive start over each time it fires. */
+	sim_run_for(&sim, 200 * SIM_SECOND);
+	struct wg_list *pos, *tmp;
+	wg_list_for_each_safe(pos, tmp, &a->device.peer_list) {
+		struct wg_peer *peer = wg_container_of(pos, struct wg_peer, peer_list);
+
+		if (peer->persistent_keepalive_interval) {
+			CHECK(peer->tx_bytes > WG_MAX_TIMER_HANDSHAKES * sizeof(struct wg_message_initiation));
+		} else {
+			CHECK_EQ(peer->tx_bytes, WG_MAX_TIMER_HANDSHAKES * sizeof(struct wg_message_initiation));
+			CHECK(!wg_timer_pending(&peer->timer_retransmit_handshake));
+			CHECK_EQ(peer->staged_count, 0);
+		}
+	}
 	sim_free(&sim);
 }

@@ -1,6 +1,7 @@
 /* A binary min-heap of timers keyed by queued_at, with each timer knowing its own slot. */
 #include "core/deadlines.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,8 @@ static void sift_down(struct wg_deadlines *q, size_t i)
 
 static void push(struct wg_deadlines *q, struct wg_timer *timer)
 {
+	/* Holds while every armed timer was reserved for: a timer is queued at most once. */
+	assert(q->len < q->cap);
 	timer->queued_at = timer->deadline;
 	place(q, q->len++, timer);
 	sift_up(q, q->len - 1);
@@ -80,19 +83,25 @@ void wg_deadlines_free(struct wg_deadlines *q)
 
 int wg_deadlines_reserve(struct wg_deadlines *q, size_t n)
 {
-	size_t want = q->len + n, cap = q->cap ? q->cap : 16;
+	size_t want = q->reserved + n, cap = q->cap ? q->cap : 16;
 	struct wg_timer **heap;
 
-	if (want <= q->cap)
-		return 0;
-	while (cap < want)
-		cap *= 2;
-	heap = realloc(q->heap, cap * sizeof(*heap));
-	if (!heap)
-		return -ENOMEM;
-	q->heap = heap;
-	q->cap = cap;
+	if (want > q->cap) {
+		while (cap < want)
+			cap *= 2;
+		heap = realloc(q->heap, cap * sizeof(*heap));
+		if (!heap)
+			return -ENOMEM;
+		q->heap = heap;
+		q->cap = cap;
+	}
+	q->reserved = want;
 	return 0;
+}
+
+void wg_deadlines_unreserve(struct wg_deadlines *q, size_t n)
+{
+	q->reserved -= n;
 }
 
 void wg_timer_init(struct wg_timer *timer, void (*fire)(struct wg_timer *timer))
@@ -135,8 +144,9 @@ void wg_deadlines_run(struct wg_deadlines *q, uint64_t now)
 	while (q->len && q->heap[0]->queued_at <= now) {
 		struct wg_timer *timer = q->heap[0];
 
-		if (timer->pending && timer->deadline > now) {
-			/* Moved later since it was queued: take its real place. */
+		if (timer->pending && timer->deadline > timer->queued_at) {
+			/* Moved later since it was queued: take its real place, which keeps firing in
+			 * deadline order even when that place is also due already. */
 			timer->queued_at = timer->deadline;
 			sift_down(q, 0);
 			continue;

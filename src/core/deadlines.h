@@ -21,18 +21,23 @@ struct wg_timer {
 	void (*fire)(struct wg_timer *timer);
 };
 
+/* Each timer is in the heap at most once, so room for every registered timer is enough:
+ * reserved counts them, and cap never falls below it. */
 struct wg_deadlines {
 	struct wg_timer **heap;
-	size_t len, cap;
+	size_t len, cap, reserved;
 };
 
 void wg_deadlines_init(struct wg_deadlines *q);
 void wg_deadlines_free(struct wg_deadlines *q);
-/* Room for n more timers, so that arming never allocates. 0 or -ENOMEM. */
+/* Registers n more timers and makes room for all of them, so that arming never allocates.
+ * 0 or -ENOMEM (then nothing is registered). */
 int wg_deadlines_reserve(struct wg_deadlines *q, size_t n);
+/* Unregisters n timers, once they are out of the heap for good (wg_timer_remove). */
+void wg_deadlines_unreserve(struct wg_deadlines *q, size_t n);
 
 void wg_timer_init(struct wg_timer *timer, void (*fire)(struct wg_timer *timer));
-/* (Re)arm to fire at `when`. The queue must have room (see reserve). */
+/* (Re)arm to fire at `when`. The timer must be one of those reserved for. */
 void wg_timer_arm(struct wg_deadlines *q, struct wg_timer *timer, uint64_t when);
 void wg_timer_cancel(struct wg_timer *timer);
 /* Takes the timer out of the heap now: before the memory holding it is freed. */

@@ -96,6 +96,10 @@ void wg_device_set_private_key(struct wg_device *device, const uint8_t *private_
 	}
 	wg_cookie_checker_precompute_device_keys(&device->cookie_checker,
 						 identity->has_identity ? identity->static_public : NULL);
+	/* Packets that waited for a key can start their handshakes now. */
+	if (identity->has_identity && device->is_up)
+		wg_list_for_each_safe(pos, tmp, &device->peer_list)
+			wg_packet_send_staged_packets(wg_container_of(pos, struct wg_peer, peer_list));
 out:
 	wg_secret_wipe(clamped, sizeof(clamped));
 }

@@ -78,7 +78,6 @@ struct wg_device {
 	uint64_t last_under_load;
 	bool has_been_under_load;
 
-	uint8_t last_timestamp[WG_NOISE_TIMESTAMP_LEN]; /* newest TAI64N we have sent */
 	struct wg_device_stats stats;
 };
 

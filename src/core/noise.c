@@ -317,7 +317,7 @@ bool wg_noise_handshake_create_initiation(struct wg_message_initiation *dst, str
 	if (!mix_precomputed_dh(handshake->chaining_key, key, handshake->precomputed_static_static))
 		goto out;
 	/* {t} */
-	wg_noise_tai64n_now(timestamp, device->last_timestamp, device->env.wall(device->env.ctx));
+	wg_noise_tai64n_now(timestamp, handshake->last_sent_timestamp, device->env.wall(device->env.ctx));
 	if (!message_encrypt(dst->encrypted_timestamp, timestamp, WG_NOISE_TIMESTAMP_LEN, key, handshake->hash))
 		goto out;
 	ret = true;

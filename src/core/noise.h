@@ -48,6 +48,7 @@ struct wg_handshake {
 	uint8_t hash[WG_NOISE_HASH_LEN];
 	uint8_t chaining_key[WG_NOISE_HASH_LEN];
 	uint8_t latest_timestamp[WG_NOISE_TIMESTAMP_LEN]; /* newest initiation accepted from them */
+	uint8_t last_sent_timestamp[WG_NOISE_TIMESTAMP_LEN]; /* newest we sent them */
 	uint64_t last_initiation_consumption;
 	bool has_consumed_initiation;
 	uint32_t remote_index;
@@ -101,8 +102,9 @@ bool wg_noise_received_with_keypair(struct wg_peer *peer, struct wg_keypair *rec
 bool wg_noise_keypair_can_send(const struct wg_keypair *keypair, uint64_t now);
 bool wg_noise_keypair_can_receive(const struct wg_keypair *keypair, uint64_t now);
 
-/* TAI64N now, rounded down so it does not leak a precise clock, and never below a previous
- * one: a responder rejects an initiation whose timestamp is not newer than the last. */
+/* TAI64N now, rounded down so it does not leak a precise clock, and after `last` (which it
+ * updates): a responder rejects an initiation whose timestamp is not newer than the last it
+ * accepted from us. Kept per peer, so only a clock stepping back moves it past the clock. */
 void wg_noise_tai64n_now(uint8_t out[WG_NOISE_TIMESTAMP_LEN], uint8_t last[WG_NOISE_TIMESTAMP_LEN],
 			 uint64_t wall_ns);
 

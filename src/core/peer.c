@@ -20,14 +20,14 @@ int wg_peer_create(struct wg_device *device, const uint8_t public_key[32], const
 	if (device->num_peers >= WG_MAX_PEERS_PER_DEVICE)
 		return -ENOSPC;
 	/* Grow the tables now so that nothing on the data path ever allocates. */
-	ret = wg_deadlines_reserve(&device->deadlines, PEER_TIMERS);
-	if (!ret)
-		ret = wg_peerlookup_reserve(&device->index_hashtable, &device->peer_hashtable, device->num_peers + 1);
+	ret = wg_peerlookup_reserve(&device->index_hashtable, &device->peer_hashtable, device->num_peers + 1);
 	if (ret)
 		return ret;
 	peer = calloc(1, sizeof(*peer));
-	if (!peer)
+	if (!peer || wg_deadlines_reserve(&device->deadlines, PEER_TIMERS)) {
+		free(peer);
 		return -ENOMEM;
+	}
 
 	peer->device = device;
 	peer->internal_id = ++device->next_peer_id;
@@ -54,6 +54,7 @@ void wg_peer_remove(struct wg_peer *peer)
 	wg_pubkey_table_remove(&device->peer_hashtable, peer);
 	wg_list_del(&peer->peer_list);
 	wg_timers_stop(peer);
+	wg_deadlines_unreserve(&device->deadlines, PEER_TIMERS);
 	wg_peer_purge_staged(peer);
 	wg_noise_handshake_clear(peer);
 	wg_noise_keypairs_clear(peer);
@@ -72,6 +73,14 @@ void wg_peer_remove_all(struct wg_device *device)
 		wg_peer_remove(wg_container_of(pos, struct wg_peer, peer_list));
 }
 
+/* Plaintext waiting to be encrypted is as private as any key. */
+static void drop_staged(struct wg_peer *peer, struct wg_staged_packet *staged)
+{
+	wg_secret_wipe(staged, sizeof(*staged) + WG_PACKET_HEADROOM + staged->len);
+	free(staged);
+	++peer->device->stats.tx_staged_dropped;
+}
+
 int wg_peer_stage(struct wg_peer *peer, const uint8_t *packet, size_t len)
 {
 	struct wg_staged_packet *staged = malloc(sizeof(*staged) + WG_PACKET_HEADROOM + len + WG_PACKET_TAILROOM);
@@ -81,10 +90,8 @@ int wg_peer_stage(struct wg_peer *peer, const uint8_t *packet, size_t len)
 	staged->len = len;
 	if (len)
 		memcpy(staged->buffer + WG_PACKET_HEADROOM, packet, len);
-	if (peer->staged_count == WG_MAX_STAGED_PACKETS) {
-		free(wg_peer_unstage(peer));
-		++peer->device->stats.tx_staged_dropped;
-	}
+	if (peer->staged_count == WG_MAX_STAGED_PACKETS)
+		drop_staged(peer, wg_peer_unstage(peer));
 	peer->staged[(peer->staged_head + peer->staged_count) % WG_MAX_STAGED_PACKETS] = staged;
 	++peer->staged_count;
 	return 0;
@@ -107,12 +114,8 @@ void wg_peer_purge_staged(struct wg_peer *peer)
 {
 	struct wg_staged_packet *staged;
 
-	while ((staged = wg_peer_unstage(peer))) {
-		/* Plaintext waiting to be encrypted is as private as any key. */
-		wg_secret_wipe(staged, sizeof(*staged) + WG_PACKET_HEADROOM + staged->len);
-		free(staged);
-		++peer->device->stats.tx_staged_dropped;
-	}
+	while ((staged = wg_peer_unstage(peer)))
+		drop_staged(peer, staged);
 }
 
 void wg_peer_set_endpoint(struct wg_peer *peer, const struct wg_endpoint *endpoint)
