@@ -90,12 +90,43 @@ static void set_peer(struct wg_allowedips_node *node, struct wg_peer *peer, stru
 	wg_list_add_tail(&node->peer_list, peer_list);
 }
 
+/*
+ * Puts a new node into *slot (under parent), where old was: old hangs below it when the new
+ * prefix covers old's, otherwise a branching node at their common prefix holds both.
+ */
+static int link_in(struct wg_allowedips *table, struct wg_allowedips_node **slot,
+		   struct wg_allowedips_node *parent, struct wg_allowedips_node *node)
+{
+	struct wg_allowedips_node *old = *slot, *branch;
+	unsigned shared;
+
+	*slot = node;
+	node->parent = parent;
+	if (!old)
+		return 0;
+	shared = common_bits(node->bits, old->bits, node->cidr < old->cidr ? node->cidr : old->cidr);
+	if (shared == node->cidr) {
+		set_child(node, old);
+		return 0;
+	}
+	branch = new_node(table, node->family, node->bits, shared);
+	if (!branch) {
+		*slot = old;
+		return -ENOMEM;
+	}
+	*slot = branch;
+	branch->parent = parent;
+	set_child(branch, old);
+	set_child(branch, node);
+	return 0;
+}
+
 int wg_allowedips_insert(struct wg_allowedips *table, int family, const void *addr, uint8_t cidr,
 			 struct wg_peer *peer, struct wg_list *peer_list)
 {
-	struct wg_allowedips_node **slot = root_of(table, family), *parent = NULL, *node, *old, *branch;
+	struct wg_allowedips_node **slot = root_of(table, family), *parent = NULL, *node;
 	uint8_t key[16] = { 0 };
-	unsigned shared;
+	int ret;
 
 	if ((family != AF_INET && family != AF_INET6) || cidr > max_bits(family) || !peer)
 		return -EINVAL;
@@ -107,41 +138,20 @@ int wg_allowedips_insert(struct wg_allowedips *table, int family, const void *ad
 		parent = *slot;
 		slot = &parent->bit[bit_at(key, parent->cidr)];
 	}
-	old = *slot;
-	if (old && old->cidr == cidr && covers(old, key, cidr)) {
-		set_peer(old, peer, peer_list);
+	if (*slot && (*slot)->cidr == cidr && covers(*slot, key, cidr)) {
+		set_peer(*slot, peer, peer_list);
 		return 0;
 	}
-
 	node = new_node(table, family, key, cidr);
 	if (!node)
 		return -ENOMEM;
-	set_peer(node, peer, peer_list);
-	if (!old) {
-		*slot = node;
-		node->parent = parent;
-		return 0;
-	}
-	shared = common_bits(key, old->bits, cidr < old->cidr ? cidr : old->cidr);
-	if (shared == cidr) {
-		/* Ours covers the old subtree: it hangs below us. */
-		*slot = node;
-		node->parent = parent;
-		set_child(node, old);
-		return 0;
-	}
-	/* Neither covers the other: a branching node at their common prefix holds both. */
-	branch = new_node(table, family, key, shared);
-	if (!branch) {
-		wg_list_del(&node->peer_list);
+	ret = link_in(table, slot, parent, node);
+	if (ret) {
 		free(node);
 		--table->node_count;
-		return -ENOMEM;
+		return ret;
 	}
-	*slot = branch;
-	branch->parent = parent;
-	set_child(branch, old);
-	set_child(branch, node);
+	set_peer(node, peer, peer_list);
 	return 0;
 }
 

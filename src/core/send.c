@@ -172,22 +172,15 @@ void wg_packet_send_staged_packets(struct wg_peer *peer)
 	struct wg_keypair *keypair = peer->keypairs.current;
 	struct wg_staged_packet *staged;
 
-	if (!peer->staged_count)
-		return;
-	/* Without a keypair that may send, the packets wait for a handshake. */
-	if (!wg_noise_keypair_can_send(keypair, now_of(peer->device))) {
-		wg_packet_send_handshake_initiation(peer, false);
-		return;
-	}
 	while (peer->staged_count) {
-		/* can_send again: keep_key_fresh below may not replace the keypair, but a counter
-		 * can run out mid-queue. */
+		/* No keypair that may send (none, too old, or out of nonces mid-queue): the rest
+		 * wait for a handshake. */
 		if (!wg_noise_keypair_can_send(keypair, now_of(peer->device))) {
-			keypair->sending_valid = false;
 			wg_packet_send_handshake_initiation(peer, false);
 			return;
 		}
 		staged = wg_peer_unstage(peer);
+		/* Encrypted in place: what is freed holds ciphertext only. */
 		encrypt_and_send(peer, keypair, staged->buffer + WG_PACKET_HEADROOM, staged->len);
 		free(staged);
 	}
