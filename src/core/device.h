@@ -95,8 +95,9 @@ void wg_device_down(struct wg_device *device);
 /* An IP packet from the tunnel (see WG_PACKET_HEADROOM). 0 when sent or staged for a
  * handshake; -EINVAL malformed, -ENOKEY no route, -EDESTADDRREQ no endpoint, -ENETDOWN. */
 int wg_device_send(struct wg_device *device, uint8_t *packet, size_t len);
-/* A datagram from the network, decrypted in place. 0 when it was accepted, else -errno;
- * either way nothing goes back on the wire for anything that did not authenticate. */
+/* A datagram from the network, decrypted in place; `from` (required) is where it came from
+ * and the local address it reached. 0 when it was accepted, else -errno; either way nothing
+ * goes back on the wire for anything that did not authenticate. */
 int wg_device_receive(struct wg_device *device, uint8_t *msg, size_t len, const struct wg_endpoint *from);
 
 uint64_t wg_device_next_deadline(const struct wg_device *device);
