@@ -51,23 +51,10 @@ static void configure(struct wg_device *device, const uint8_t *text, size_t len)
 {
 	struct wg_config_device config;
 	struct wg_uapi_parser parser;
-	char line[256];
 
 	wg_config_init(&config);
 	wg_uapi_parser_init(&parser, &config);
-	while (len) {
-		const uint8_t *end = memchr(text, '\n', len);
-		size_t n = end ? (size_t)(end - text) : len;
-
-		if (n < sizeof(line)) {
-			memcpy(line, text, n);
-			line[n] = '\0';
-			wg_uapi_parse_line(&parser, line);
-		}
-		text += n + (end != NULL);
-		len -= n + (end != NULL);
-	}
-	if (!parser.error)
+	if (!wg_uapi_parse_text(&parser, (const char *)text, len))
 		wg_device_configure(device, &config);
 	wg_config_free(&config);
 }

@@ -32,25 +32,10 @@ static char *settable_text(char *text)
 static int parse(struct wg_config_device *config, const char *text, size_t size)
 {
 	struct wg_uapi_parser parser;
-	char line[4096];
 
 	wg_config_init(config);
 	wg_uapi_parser_init(&parser, config);
-	while (size) {
-		const char *end = memchr(text, '\n', size);
-		size_t n = end ? (size_t)(end - text) : size;
-
-		if (n < sizeof(line)) {
-			memcpy(line, text, n);
-			line[n] = '\0';
-			wg_uapi_parse_line(&parser, line);
-		} else {
-			wg_uapi_parse_line(&parser, "too-long-line");
-		}
-		text += n + (end != NULL);
-		size -= n + (end != NULL);
-	}
-	return parser.error;
+	return wg_uapi_parse_text(&parser, text, size);
 }
 
 static char *get(struct wg_device *device)

@@ -16,20 +16,13 @@ static int set(struct wg_device *device, const char *text)
 {
 	struct wg_config_device config;
 	struct wg_uapi_parser p;
-	char line[512];
 	int ret;
 
 	wg_config_init(&config);
 	wg_uapi_parser_init(&p, &config);
-	while (*text) {
-		size_t n = strcspn(text, "\n");
-
-		memcpy(line, text, n);
-		line[n] = '\0';
-		wg_uapi_parse_line(&p, line);
-		text += n + (text[n] == '\n');
-	}
-	ret = p.error ? p.error : wg_device_configure(device, &config);
+	ret = wg_uapi_parse_text(&p, text, strlen(text));
+	if (!ret)
+		ret = wg_device_configure(device, &config);
 	wg_config_free(&config);
 	return ret;
 }

@@ -12,22 +12,12 @@
 #define KEY_B "58402e695ba1772b1cc9309755f043251ea77fdcf10fbe63989ceb7e19321376"
 #define KEY_C "662e14fd594556f522604703340351258903b64f35553763f19426ab2a515c58"
 
-/* Parses text line by line as the daemon will; returns the first error. */
+/* Parses a whole text into a fresh configuration; returns the first error. */
 static int parse(struct wg_uapi_parser *p, struct wg_config_device *config, const char *text)
 {
-	char line[512];
-
 	wg_config_init(config);
 	wg_uapi_parser_init(p, config);
-	while (*text) {
-		size_t n = strcspn(text, "\n");
-
-		memcpy(line, text, n);
-		line[n] = '\0';
-		wg_uapi_parse_line(p, line);
-		text += n + (text[n] == '\n');
-	}
-	return p->error;
+	return wg_uapi_parse_text(p, text, strlen(text));
 }
 
 TEST(uapi_parses_a_full_set)
@@ -107,6 +97,10 @@ static const struct bad_line bad_lines[] = {
 	{ "colour=blue", "line 1: unknown key \"colour\"" },
 	{ "no equals sign", "line 1: expected key=value, got \"no equals sign\"" },
 	{ "=5", "line 1: expected key=value, got \"=5\"" },
+	{ "listen_port=1\nfwmark=1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
+	  "11111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
+	  "1111111111111111111111111111111111111111111111111111111111111111111111111111",
+	  "line 2: longer than 255 characters" },
 };
 
 TEST(uapi_errors_name_line_key_and_value)
@@ -245,4 +239,18 @@ TEST(uapi_get_set_round_trip)
 	free(second);
 	free(filtered);
 	sim_free(&sim);
+}
+
+TEST(uapi_text_rejects_nul_bytes)
+{
+	static const char text[] = "listen_port=1\nfwmark=2\0\nlisten_port=3";
+	struct wg_uapi_parser p;
+	struct wg_config_device c;
+
+	wg_config_init(&c);
+	wg_uapi_parser_init(&p, &c);
+	CHECK_EQ(wg_uapi_parse_text(&p, text, sizeof(text) - 1), -EINVAL);
+	CHECK(!strcmp(p.message, "line 2: contains a NUL byte"));
+	CHECK_EQ(c.listen_port, 1);
+	wg_config_free(&c);
 }

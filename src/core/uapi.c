@@ -219,6 +219,31 @@ int wg_uapi_parse_line(struct wg_uapi_parser *parser, const char *line)
 	return fail(parser, -EINVAL, "unknown key \"%s\"", key);
 }
 
+int wg_uapi_parse_text(struct wg_uapi_parser *parser, const char *text, size_t len)
+{
+	char line[WG_UAPI_LINE_MAX + 1];
+
+	while (len && !parser->error) {
+		const char *end = memchr(text, '\n', len);
+		size_t n = end ? (size_t)(end - text) : len;
+
+		if (n > WG_UAPI_LINE_MAX) {
+			++parser->line;
+			return fail(parser, -EINVAL, "longer than %d characters", WG_UAPI_LINE_MAX);
+		}
+		if (memchr(text, '\0', n)) {
+			++parser->line;
+			return fail(parser, -EINVAL, "contains a NUL byte");
+		}
+		memcpy(line, text, n);
+		line[n] = '\0';
+		wg_uapi_parse_line(parser, line);
+		text += n + (end != NULL);
+		len -= n + (end != NULL);
+	}
+	return parser->error;
+}
+
 /* A growing NUL-terminated text; on allocation failure it is wiped and freed, and stays NULL. */
 struct text {
 	char *buf;

@@ -24,6 +24,11 @@ struct wg_uapi_parser {
 void wg_uapi_parser_init(struct wg_uapi_parser *parser, struct wg_config_device *config);
 /* One line without its newline. 0, or -EINVAL/-ENOMEM (also for every line after an error). */
 int wg_uapi_parse_line(struct wg_uapi_parser *parser, const char *line);
+/* Every line of a text, as if each were given to wg_uapi_parse_line. A NUL byte, or a line
+ * longer than WG_UAPI_LINE_MAX, is an error. 0 or the first error. */
+int wg_uapi_parse_text(struct wg_uapi_parser *parser, const char *text, size_t len);
+
+enum { WG_UAPI_LINE_MAX = 255 };
 
 /* The get reply's key=value lines (without the closing errno line), NUL-terminated, or NULL
  * when out of memory. It holds the private key: wipe it (length *len) before freeing. */
