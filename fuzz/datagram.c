@@ -101,10 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t setup_delivered;
 
 	sent_by_a_count = 0;
-	sim_init(&sim, 1);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, NULL, false);
+	sim_pair(&sim, 1, &a, &b, NULL, false);
 	sim_send_ip(a, b, 1, 100);
 	sim_run_for(&sim, SIM_SECOND);
 	setup_delivered = b->delivered.count;

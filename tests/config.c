@@ -156,10 +156,7 @@ TEST(config_private_key_change_expires_sessions)
 	uint8_t fresh[32];
 	char hexkey[65], line[100];
 
-	sim_init(&sim, 22);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, NULL, true);
+	sim_pair(&sim, 22, &a, &b, NULL, true);
 	sim_send_ip(a, b, 1, 100);
 	sim_run_for(&sim, SIM_SECOND);
 	CHECK_EQ(b->delivered.count, 1);

@@ -90,10 +90,7 @@ TEST(lossy_replay_never_accepted)
 	struct wg_endpoint attacker, before;
 	size_t delivered, b_sent;
 
-	sim_init(&sim, 401);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, NULL, false);
+	sim_pair(&sim, 401, &a, &b, NULL, false);
 	for (uint32_t i = 0; i < 50; ++i) {
 		sim_send_ip(a, b, i, 100);
 		sim_run_for(&sim, 500 * SIM_MS);
@@ -121,10 +118,7 @@ TEST(lossy_reflection_never_accepted)
 	struct sim_node *a, *b;
 	size_t a_sent, a_delivered;
 
-	sim_init(&sim, 402);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, NULL, true);
+	sim_pair(&sim, 402, &a, &b, NULL, true);
 	for (uint32_t i = 0; i < 20; ++i) {
 		sim_send_ip(a, b, i, 100);
 		sim_send_ip(b, a, 100 + i, 100);

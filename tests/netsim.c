@@ -229,6 +229,15 @@ void sim_set_key(struct sim_node *node, const uint8_t private_key[32])
 	wg_device_set_private_key(&node->device, node->private_key);
 }
 
+void sim_pair(struct sim *sim, uint64_t seed, struct sim_node **a, struct sim_node **b, const uint8_t *psk,
+	      bool both_endpoints)
+{
+	sim_init(sim, seed);
+	*a = sim_add_node(sim);
+	*b = sim_add_node(sim);
+	sim_connect(*a, *b, psk, both_endpoints);
+}
+
 struct wg_peer *sim_peer(struct sim_node *node, const struct sim_node *other)
 {
 	return wg_device_lookup_peer(&node->device, other->public_key);

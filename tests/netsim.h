@@ -74,6 +74,9 @@ struct sim_node *sim_add_node(struct sim *sim);
 /* Makes a and b peers: each allows the other's tunnel /32; a knows b's endpoint (and b knows
  * a's when both_endpoints). psk may be NULL. */
 void sim_connect(struct sim_node *a, struct sim_node *b, const uint8_t *psk, bool both_endpoints);
+/* The usual start: sim_init with seed, two nodes, and sim_connect(a, b, psk, both_endpoints). */
+void sim_pair(struct sim *sim, uint64_t seed, struct sim_node **a, struct sim_node **b, const uint8_t *psk,
+	      bool both_endpoints);
 struct wg_peer *sim_peer(struct sim_node *node, const struct sim_node *other);
 /* Replaces a node's generated key (before sim_connect). */
 void sim_set_key(struct sim_node *node, const uint8_t private_key[32]);

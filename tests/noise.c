@@ -128,10 +128,7 @@ TEST(noise_state_machine_refuses_out_of_turn)
 	struct wg_message_initiation init;
 	struct wg_message_response resp;
 
-	sim_init(&sim, 2);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, NULL, true);
+	sim_pair(&sim, 2, &a, &b, NULL, true);
 	pa = sim_peer(a, b);
 	pb = sim_peer(b, a);
 
@@ -176,10 +173,7 @@ TEST(noise_initiation_replay_and_flood_refused)
 	struct wg_message_initiation init, again;
 	struct wg_peer *pa;
 
-	sim_init(&sim, 3);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, NULL, true);
+	sim_pair(&sim, 3, &a, &b, NULL, true);
 	pa = sim_peer(a, b);
 	CHECK(wg_noise_handshake_create_initiation(&init, pa));
 	CHECK(wg_noise_handshake_consume_initiation(&init, &b->device) != NULL);
@@ -233,10 +227,7 @@ TEST(noise_timestamps_per_peer_survive_a_restart)
 	struct wg_config_device c;
 	uint8_t expected[12], none[12] = { 0 };
 
-	sim_init(&sim, 4);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, NULL, false);
+	sim_pair(&sim, 4, &a, &b, NULL, false);
 	wg_config_init(&c);
 	for (int i = 0; i < OTHERS; ++i) {
 		uint8_t key[32] = { 9, (uint8_t)i, (uint8_t)(i >> 8) };

@@ -27,10 +27,7 @@ TEST(session_initiator_to_responder)
 	struct sim_node *a, *b;
 	struct wg_peer *pa, *pb;
 
-	sim_init(&sim, 100);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, NULL, false);
+	sim_pair(&sim, 100, &a, &b, NULL, false);
 	pa = sim_peer(a, b);
 	pb = sim_peer(b, a);
 	CHECK_EQ(sim_send_ip(a, b, 1, 100), 0);
@@ -66,10 +63,7 @@ TEST(session_responder_side_initiates)
 	struct sim sim;
 	struct sim_node *a, *b;
 
-	sim_init(&sim, 101);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, NULL, true);
+	sim_pair(&sim, 101, &a, &b, NULL, true);
 	CHECK_EQ(sim_send_ip(b, a, 7, 100), 0);
 	sim_run_for(&sim, SIM_SECOND);
 	CHECK_EQ(sim_sent_count(b, WG_MESSAGE_HANDSHAKE_INITIATION), 1);
@@ -88,10 +82,7 @@ TEST(session_with_matching_psk_and_simultaneous_initiation)
 	struct sim_node *a, *b;
 
 	memset(psk, 0x5a, sizeof(psk));
-	sim_init(&sim, 102);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, psk, true);
+	sim_pair(&sim, 102, &a, &b, psk, true);
 	/* Both start a handshake at once: each answers the other's, neither response finds its
 	 * initiation any more, and the retry after REKEY_TIMEOUT settles it. */
 	sim_send_ip(a, b, 1, 100);
@@ -115,10 +106,7 @@ TEST(session_psk_mismatch_fails)
 
 	memset(psk_a, 1, 32);
 	memset(psk_b, 2, 32);
-	sim_init(&sim, 103);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, psk_a, false);
+	sim_pair(&sim, 103, &a, &b, psk_a, false);
 	wg_config_init(&c);
 	wg_config_add_peer(&c, a->public_key)->flags = WG_PEER_HAS_PRESHARED_KEY;
 	memcpy(c.first_peer->preshared_key, psk_b, 32);
@@ -213,10 +201,7 @@ TEST(session_roaming_follows_authenticated_packets_only)
 	struct wg_endpoint old, spoof;
 	uint8_t forged[64];
 
-	sim_init(&sim, 106);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, NULL, false);
+	sim_pair(&sim, 106, &a, &b, NULL, false);
 	pb = sim_peer(b, a);
 	exchange(&sim, a, b, 2);
 	CHECK(wg_endpoint_equal(&pb->endpoint, &a->addr));
@@ -285,10 +270,7 @@ TEST(session_padding_and_trimming)
 	struct sim_node *a, *b;
 	struct sim_record *last;
 
-	sim_init(&sim, 108);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, NULL, false);
+	sim_pair(&sim, 108, &a, &b, NULL, false);
 	exchange(&sim, a, b, 1);
 	for (size_t len = 28; len < 70; ++len) {
 		sim_send_ip(a, b, (uint32_t)len, len);
@@ -323,10 +305,7 @@ TEST(session_staged_packets_keep_the_newest_128)
 	struct sim sim;
 	struct sim_node *a, *b;
 
-	sim_init(&sim, 109);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, NULL, false);
+	sim_pair(&sim, 109, &a, &b, NULL, false);
 	sim.drop = drop_all;
 	for (uint32_t i = 0; i < 200; ++i)
 		CHECK_EQ(sim_send_ip(a, b, i, 100), 0);
@@ -349,10 +328,7 @@ TEST(session_transfer_counters)
 	struct sim_node *a, *b;
 	uint64_t sent_a = 0, sent_b = 0;
 
-	sim_init(&sim, 110);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, NULL, false);
+	sim_pair(&sim, 110, &a, &b, NULL, false);
 	exchange(&sim, a, b, 10);
 	sim_run_for(&sim, SIM_SECOND);
 	for (size_t i = 0; i < a->sent.count; ++i)
@@ -375,10 +351,7 @@ TEST(session_down_and_up)
 	struct wg_peer *pa;
 	size_t sent;
 
-	sim_init(&sim, 111);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, NULL, false);
+	sim_pair(&sim, 111, &a, &b, NULL, false);
 	pa = sim_peer(a, b);
 	exchange(&sim, a, b, 2);
 	wg_device_down(&a->device);

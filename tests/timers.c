@@ -37,14 +37,6 @@ static size_t keepalives_sent(const struct sim_node *node, uint64_t t0, uint64_t
 	return sent_times(node, WG_MESSAGE_DATA, WG_DATA_OVERHEAD, t0, out, cap);
 }
 
-static void pair(struct sim *sim, uint64_t seed, struct sim_node **a, struct sim_node **b)
-{
-	sim_init(sim, seed);
-	*a = sim_add_node(sim);
-	*b = sim_add_node(sim);
-	sim_connect(*a, *b, NULL, false);
-}
-
 /* Both ways, a packet a second each, for 400 s: three rekeys by the initiator, nothing lost. */
 TEST(timers_rekey_after_120s_without_loss)
 {
@@ -53,7 +45,7 @@ TEST(timers_rekey_after_120s_without_loss)
 	uint64_t t0, times[16];
 	size_t n;
 
-	pair(&sim, 200, &a, &b);
+	sim_pair(&sim, 200, &a, &b, NULL, false);
 	t0 = sim.now;
 	sim_send_ip(a, b, 0, 100);
 	sim_run_for(&sim, 500 * SIM_MS);
@@ -97,7 +89,7 @@ TEST(timers_reject_after_180s)
 	uint64_t t0;
 	size_t data_before;
 
-	pair(&sim, 201, &a, &b);
+	sim_pair(&sim, 201, &a, &b, NULL, false);
 	sim_send_ip(a, b, 0, 100);
 	t0 = sim.now;
 	sim_run_for(&sim, S);
@@ -143,7 +135,7 @@ TEST(timers_retry_with_jitter_then_give_up_at_90s)
 	size_t n;
 	bool jittered = false;
 
-	pair(&sim, 202, &a, &b);
+	sim_pair(&sim, 202, &a, &b, NULL, false);
 	pa = sim_peer(a, b);
 	sim.drop = drop_all;
 	t0 = sim.now;
@@ -186,7 +178,7 @@ TEST(timers_keepalive_after_10s_of_one_way_traffic)
 	uint64_t t0, times[8];
 	size_t n;
 
-	pair(&sim, 203, &a, &b);
+	sim_pair(&sim, 203, &a, &b, NULL, false);
 	sim_send_ip(a, b, 0, 100);
 	/* Let the keepalive for that first packet go by. */
 	sim_run_for(&sim, 30 * S);
@@ -226,7 +218,7 @@ TEST(timers_persistent_keepalive_cadence)
 	uint64_t t0, t_data, times[32];
 	size_t n;
 
-	pair(&sim, 204, &a, &b);
+	sim_pair(&sim, 204, &a, &b, NULL, false);
 	sim_send_ip(a, b, 0, 100);
 	sim_run_for(&sim, 20 * S);
 	t0 = sim.now;
@@ -261,7 +253,7 @@ TEST(timers_new_handshake_after_15s_of_silence)
 	struct sim_node *a, *b;
 	uint64_t t0, times[4];
 
-	pair(&sim, 205, &a, &b);
+	sim_pair(&sim, 205, &a, &b, NULL, false);
 	sim_send_ip(a, b, 0, 100);
 	sim_run_for(&sim, 20 * S);
 	sim.drop = drop_b_to_a;
@@ -284,7 +276,7 @@ TEST(timers_lastminute_rekey_at_165s)
 	uint64_t t0, times[8];
 	size_t n;
 
-	pair(&sim, 206, &a, &b);
+	sim_pair(&sim, 206, &a, &b, NULL, false);
 	sim_send_ip(a, b, 0, 100);
 	sim_run_for(&sim, 2 * sim.latency);
 	t0 = sim.now;
@@ -309,7 +301,7 @@ TEST(timers_zero_key_material_after_540s)
 	struct wg_peer *pa, *pb;
 	uint64_t t0;
 
-	pair(&sim, 207, &a, &b);
+	sim_pair(&sim, 207, &a, &b, NULL, false);
 	sim_send_ip(a, b, 0, 100);
 	t0 = sim.now;
 	sim_run_for(&sim, S);
@@ -332,7 +324,7 @@ TEST(timers_one_initiation_per_rekey_timeout)
 	struct sim sim;
 	struct sim_node *a, *b;
 
-	pair(&sim, 208, &a, &b);
+	sim_pair(&sim, 208, &a, &b, NULL, false);
 	sim.drop = drop_all;
 	for (int i = 0; i < 40; ++i) {
 		sim_send_ip(a, b, (uint32_t)i, 100);

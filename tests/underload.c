@@ -16,10 +16,7 @@ TEST(underload_cookie_then_handshake)
 	struct sim_node *a, *b;
 	struct wg_peer *pa, *pb;
 
-	sim_init(&sim, 300);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, NULL, false);
+	sim_pair(&sim, 300, &a, &b, NULL, false);
 	pa = sim_peer(a, b);
 	pb = sim_peer(b, a);
 	wg_device_handshake_backlog(&b->device, LOADED);
@@ -69,10 +66,7 @@ TEST(underload_rate_limits_a_flooding_source)
 	struct wg_peer *pa;
 	size_t floods = 0;
 
-	sim_init(&sim, 302);
-	a = sim_add_node(&sim);
-	b = sim_add_node(&sim);
-	sim_connect(a, b, NULL, false);
+	sim_pair(&sim, 302, &a, &b, NULL, false);
 	pa = sim_peer(a, b);
 	wg_device_handshake_backlog(&b->device, LOADED);
 	sim_send_ip(a, b, 1, 100);
