@@ -1,9 +1,10 @@
 # wgc: one Makefile, no configure step.
-#   make              build the core library
-#   make check        build and run every test (closing line: "N passed, N failed")
+#   make              build the core library, the daemon build/wgcd and the tool build/wgc
+#   make check        unit tests, then (as root) the network-namespace tests in tests/netns
 #   make check SAN=1  the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz         build the libFuzzer targets (clang); make fuzz-run runs each briefly
-#   make demo         two cores on an in-memory network on virtual time, narrated
+#   make demo         a tunnel between two network namespaces: ping, iperf3, wgc show
+#   make demo-virtual two cores on an in-memory network on virtual time, narrated
 #   make deps         install what building needs (Debian, as root)
 #   V=1               show the commands
 
@@ -32,11 +33,15 @@ CORE_OBJ  = $(CORE_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC  = $(wildcard tests/*.c)
 TEST_OBJ  = $(TEST_SRC:%.c=$(BUILD)/%.o)
 EXAMPLE_OBJ = $(BUILD)/examples/virtual_tunnel.o
+WGCD_SRC  = $(wildcard src/wgcd/*.c)
+WGCD_OBJ  = $(WGCD_SRC:%.c=$(BUILD)/%.o)
+WGC_SRC   = $(wildcard src/wgc/*.c)
+WGC_OBJ   = $(WGC_SRC:%.c=$(BUILD)/%.o)
 FUZZ_SRC  = $(wildcard fuzz/*.c)
 FUZZ_BIN  = $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 FUZZ_SECONDS ?= 20
 
-all: $(BUILD)/libwgccore.a
+all: $(BUILD)/libwgccore.a $(BUILD)/wgcd $(BUILD)/wgc
 
 $(BUILD)/%.o: %.c
 	$(call say,CC,$<)
@@ -47,20 +52,36 @@ $(BUILD)/libwgccore.a: $(CORE_OBJ)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/tests/check: $(TEST_OBJ) $(BUILD)/libwgccore.a
+$(BUILD)/wgcd: $(WGCD_OBJ) $(BUILD)/libwgccore.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/wgc: $(WGC_OBJ) $(BUILD)/libwgccore.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Unit tests also cover the daemon's and the tool's own files, all but their main().
+TOOL_OBJ  = $(filter-out $(BUILD)/src/wgcd/main.o $(BUILD)/src/wgc/wgc.o,$(WGCD_OBJ) $(WGC_OBJ))
+$(BUILD)/tests/check: $(TEST_OBJ) $(TOOL_OBJ) $(BUILD)/libwgccore.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/tests/%.o: CFLAGS += -DWGC_SOURCE_DIR='"$(CURDIR)"'
 
-check: $(BUILD)/tests/check
+# Unit tests first; the namespace tests need root and the real wg, wireguard-go and iperf3
+# (scripts/install-deps installs them). NETNS=0 skips them, NETNS_TESTS=name filters them.
+check: $(BUILD)/tests/check $(BUILD)/wgcd $(BUILD)/wgc
 	$(Q)$(BUILD)/tests/check $(TESTS)
+	$(Q)if [ "$(NETNS)" != 0 ]; then BUILD=$(CURDIR)/$(BUILD) tests/netns/run $(NETNS_TESTS); fi
 
 $(BUILD)/examples/virtual_tunnel: $(BUILD)/examples/virtual_tunnel.o $(BUILD)/tests/netsim.o $(BUILD)/libwgccore.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-demo: $(BUILD)/examples/virtual_tunnel
+demo: $(BUILD)/wgcd $(BUILD)/wgc
+	$(Q)BUILD=$(CURDIR)/$(BUILD) examples/netns-demo
+
+demo-virtual: $(BUILD)/examples/virtual_tunnel
 	$(Q)$<
 
 deps:
@@ -70,10 +91,12 @@ deps:
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-missing-field-initializers
 # Targets that need whole devices borrow the tests' in-memory network.
-build-fuzz/%: fuzz/%.c $(CORE_SRC) tests/netsim.c $(wildcard src/*/*.h) tests/netsim.h
+# The tool's config-file parser has a target too, so its file is linked in as well.
+FUZZ_LIB  = $(CORE_SRC) tests/netsim.c $(wildcard src/wgc/conffile.c)
+build-fuzz/%: fuzz/%.c $(FUZZ_LIB) $(wildcard src/*/*.h) tests/netsim.h
 	$(call say,FUZZ,$@)
 	$(Q)mkdir -p build-fuzz
-	$(Q)clang $(FUZZ_CFLAGS) $< $(CORE_SRC) tests/netsim.c -lcrypto -o $@
+	$(Q)clang $(FUZZ_CFLAGS) $< $(FUZZ_LIB) -lcrypto -o $@
 
 fuzz: $(FUZZ_BIN)
 
@@ -88,5 +111,5 @@ fuzz-run: fuzz
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all check demo deps fuzz fuzz-run clean
--include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(EXAMPLE_OBJ:.o=.d)
+.PHONY: all check demo demo-virtual deps fuzz fuzz-run clean
+-include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(EXAMPLE_OBJ:.o=.d) $(WGCD_OBJ:.o=.d) $(WGC_OBJ:.o=.d)

@@ -1,0 +1,87 @@
+/*
+ * The core's environment on Linux: the monotonic clock for timers, the real-time clock for
+ * handshake timestamps, getrandom() for keys, the UDP sockets out and the TUN device in.
+ */
+#include "wgcd/env.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "wgcd/daemon.h"
+
+static uint64_t clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t wgcd_env_now(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+static uint64_t now(void *ctx)
+{
+	(void)ctx;
+	return wgcd_env_now();
+}
+
+static uint64_t wall(void *ctx)
+{
+	(void)ctx;
+	return clock_ns(CLOCK_REALTIME);
+}
+
+/* getrandom() on the urandom pool does not fail once the pool is initialised, but it may
+ * return short or be interrupted; no key is ever made from fewer bytes than asked for. */
+static void random_bytes(void *ctx, void *out, size_t len)
+{
+	uint8_t *p = out;
+
+	(void)ctx;
+	while (len) {
+		ssize_t n = getrandom(p, len, 0);
+
+		if (n < 0 && errno != EINTR)
+			abort();
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		}
+	}
+}
+
+static int send_datagram(void *ctx, const struct wg_endpoint *to, const uint8_t *msg, size_t len)
+{
+	struct wgcd *daemon = ctx;
+
+	return wgcd_udp_send(&daemon->udp, to, msg, len);
+}
+
+/* A full TUN queue drops the packet, as a full NIC queue would; TCP recovers. */
+static void deliver(void *ctx, struct wg_peer *from, const uint8_t *packet, size_t len)
+{
+	struct wgcd *daemon = ctx;
+
+	(void)from;
+	wgcd_tun_write(&daemon->tun, packet, len);
+}
+
+static void log_message(void *ctx, enum wg_log_level level, const char *message)
+{
+	struct wgcd *daemon = ctx;
+
+	wgcd_log(&daemon->log, level, "%s", message);
+}
+
+struct wg_env wgcd_env(struct wgcd *daemon)
+{
+	return (struct wg_env){
+		.ctx = daemon, .now = now, .wall = wall, .random = random_bytes,
+		.send = send_datagram, .deliver = deliver, .log = log_message,
+	};
+}

@@ -1,0 +1,203 @@
+/*
+ * The event loop: one epoll set, level-triggered. Each readable descriptor is drained a batch at
+ * a time so that no source (a flood on the UDP socket, a busy tunnel) starves the others, and
+ * the timer is re-armed from the core's next deadline after every round.
+ */
+#include "wgcd/daemon.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "core/messages.h"
+#include "wgcd/env.h"
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+enum { TUN_PACKETS_PER_ROUND = 64, EVENTS_PER_WAIT = 32 };
+
+void wgcd_stop(struct wgcd *daemon, const char *reason)
+{
+	if (!daemon->stopping)
+		wgcd_log_info(&daemon->log, "stopping: %s", reason);
+	daemon->stopping = true;
+	daemon->stop_reason = reason;
+}
+
+static void on_tun(struct wgcd_watch *watch, uint32_t events)
+{
+	struct wgcd *daemon = container_of(watch, struct wgcd, tun_watch);
+	uint8_t *packet = daemon->tun_buffer + WG_PACKET_HEADROOM;
+
+	for (int i = 0; i < TUN_PACKETS_PER_ROUND && !(events & EPOLLERR); ++i) {
+		ssize_t n = wgcd_tun_read(&daemon->tun, packet, 65535);
+
+		if (n == -EAGAIN || n == -EINTR)
+			return;
+		if (n < 0) {
+			events |= EPOLLERR;
+			break;
+		}
+		wg_device_send(&daemon->device, packet, (size_t)n);
+	}
+	/* A detached TUN descriptor polls as an error: the interface was deleted. */
+	if (events & EPOLLERR)
+		wgcd_stop(daemon, "its TUN device was removed");
+}
+
+static bool is_handshake(const struct wgcd_datagram *d)
+{
+	return d->len >= 4 && (d->data[0] == WG_MESSAGE_HANDSHAKE_INITIATION ||
+			       d->data[0] == WG_MESSAGE_HANDSHAKE_RESPONSE) &&
+	       !d->data[1] && !d->data[2] && !d->data[3];
+}
+
+/* Handshakes waiting behind the current one tell the core whether it is under load. */
+static void receive_batch(struct wgcd *daemon, struct wgcd_datagram *batch, int count)
+{
+	unsigned handshakes = 0;
+
+	for (int i = 0; i < count; ++i)
+		handshakes += is_handshake(&batch[i]);
+	for (int i = 0; i < count; ++i) {
+		if (is_handshake(&batch[i]))
+			wg_device_handshake_backlog(&daemon->device, --handshakes);
+		wg_device_receive(&daemon->device, batch[i].data, batch[i].len, &batch[i].from);
+	}
+}
+
+static void receive_udp(struct wgcd *daemon, int fd)
+{
+	struct wgcd_datagram batch[WGCD_UDP_BATCH];
+	int n;
+
+	for (unsigned i = 0; i < WGCD_UDP_BATCH; ++i)
+		batch[i].data = daemon->udp_buffers + (size_t)i * WGCD_DATAGRAM_MAX;
+	n = wgcd_udp_receive(fd, batch, WGCD_UDP_BATCH);
+	if (n > 0)
+		receive_batch(daemon, batch, n);
+}
+
+static void on_udp4(struct wgcd_watch *watch, uint32_t events)
+{
+	(void)events;
+	receive_udp(container_of(watch, struct wgcd, udp4_watch), watch->fd);
+}
+
+static void on_udp6(struct wgcd_watch *watch, uint32_t events)
+{
+	(void)events;
+	receive_udp(container_of(watch, struct wgcd, udp6_watch), watch->fd);
+}
+
+static void on_timer(struct wgcd_watch *watch, uint32_t events)
+{
+	struct wgcd *daemon = container_of(watch, struct wgcd, timer_watch);
+	uint64_t expirations;
+
+	(void)events;
+	if (read(watch->fd, &expirations, sizeof(expirations)) < 0 && errno == EAGAIN)
+		return;
+	daemon->armed_deadline = UINT64_MAX;
+	wg_device_run_timers(&daemon->device);
+}
+
+static void on_link(struct wgcd_watch *watch, uint32_t events)
+{
+	struct wgcd *daemon = container_of(watch, struct wgcd, link_watch);
+	unsigned changes = wgcd_link_read(&daemon->link);
+
+	(void)events;
+	if (changes & WGCD_LINK_GONE) {
+		wgcd_stop(daemon, "its TUN device was removed");
+		return;
+	}
+	if (changes & WGCD_LINK_MTU_CHANGED)
+		daemon->device.mtu = daemon->link.mtu;
+	if (changes & WGCD_LINK_UP_CHANGED) {
+		wgcd_log_info(&daemon->log, "interface %s", daemon->link.up ? "up" : "down");
+		if (daemon->link.up)
+			wg_device_up(&daemon->device);
+		else
+			wg_device_down(&daemon->device);
+	}
+}
+
+static void on_signal(struct wgcd_watch *watch, uint32_t events)
+{
+	struct wgcd *daemon = container_of(watch, struct wgcd, signal_watch);
+	struct signalfd_siginfo info;
+
+	(void)events;
+	if (read(watch->fd, &info, sizeof(info)) == sizeof(info))
+		wgcd_stop(daemon, strsignal((int)info.ssi_signo));
+}
+
+int wgcd_watch_udp(struct wgcd *daemon)
+{
+	int ret = 0;
+
+	if (daemon->udp.fd4 >= 0)
+		ret = wgcd_watch_add(daemon->epoll_fd, &daemon->udp4_watch, daemon->udp.fd4, EPOLLIN, on_udp4);
+	if (!ret && daemon->udp.fd6 >= 0)
+		ret = wgcd_watch_add(daemon->epoll_fd, &daemon->udp6_watch, daemon->udp.fd6, EPOLLIN, on_udp6);
+	return ret;
+}
+
+int wgcd_watch_all(struct wgcd *daemon)
+{
+	int ep = daemon->epoll_fd;
+	int ret = wgcd_watch_add(ep, &daemon->tun_watch, daemon->tun.fd, EPOLLIN, on_tun);
+
+	if (!ret)
+		ret = wgcd_watch_add(ep, &daemon->link_watch, daemon->link.fd, EPOLLIN, on_link);
+	if (!ret)
+		ret = wgcd_watch_add(ep, &daemon->timer_watch, daemon->timer_watch.fd, EPOLLIN, on_timer);
+	if (!ret)
+		ret = wgcd_watch_add(ep, &daemon->signal_watch, daemon->signal_watch.fd, EPOLLIN, on_signal);
+	if (!ret)
+		ret = wgcd_watch_udp(daemon);
+	return ret;
+}
+
+/* Absolute monotonic time, the clock the core's deadlines are on. A zero it_value would
+ * disarm the timer, so a deadline already due is set to the earliest representable time. */
+static void arm_timer(struct wgcd *daemon)
+{
+	uint64_t deadline = wg_device_next_deadline(&daemon->device);
+	struct itimerspec spec = { 0 };
+
+	if (deadline == daemon->armed_deadline)
+		return;
+	if (deadline != UINT64_MAX) {
+		spec.it_value.tv_sec = (time_t)(deadline / 1000000000u);
+		spec.it_value.tv_nsec = (long)(deadline % 1000000000u);
+		if (!spec.it_value.tv_sec && !spec.it_value.tv_nsec)
+			spec.it_value.tv_nsec = 1;
+	}
+	if (timerfd_settime(daemon->timer_watch.fd, TFD_TIMER_ABSTIME, &spec, NULL) == 0)
+		daemon->armed_deadline = deadline;
+}
+
+int wgcd_run(struct wgcd *daemon)
+{
+	struct epoll_event events[EVENTS_PER_WAIT];
+
+	while (!daemon->stopping) {
+		int n;
+
+		arm_timer(daemon);
+		n = epoll_wait(daemon->epoll_fd, events, EVENTS_PER_WAIT, -1);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		for (int i = 0; i < n && !daemon->stopping; ++i) {
+			struct wgcd_watch *watch = events[i].data.ptr;
+
+			watch->ready(watch, events[i].events);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,108 @@
+/*
+ * wgcd [-f|--foreground] IFNAME: the command line of a userspace WireGuard, as wg-quick
+ * expects it from wireguard-go. Without -f the command returns once the interface and its
+ * UAPI socket exist, and the daemon carries on in the background.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wgcd/daemon.h"
+
+#ifndef WGC_VERSION
+#define WGC_VERSION "0.1"
+#endif
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: wgcd [-f/--foreground] INTERFACE-NAME\n");
+}
+
+/* The same names `ip link` accepts, minus the ones that would make a bad socket path. */
+static bool valid_ifname(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || len >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (size_t i = 0; i < len; ++i)
+		if (name[i] == '/' || name[i] == ':' || name[i] <= ' ' || name[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* The parent exits as soon as the child exists: everything it was to wait for is already made. */
+static int detach(void)
+{
+	pid_t pid = fork();
+	int null_fd;
+
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	if (chdir("/") < 0)
+		return -errno;
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null_fd >= 0) {
+		dup2(null_fd, STDIN_FILENO);
+		close(null_fd);
+	}
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, bool *foreground, const char **ifname)
+{
+	*foreground = false;
+	*ifname = NULL;
+	for (int i = 1; i < argc; ++i) {
+		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--foreground")) {
+			*foreground = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-v")) {
+			printf("wgcd %s (userspace WireGuard, UAPI protocol_version=1)\n", WGC_VERSION);
+			exit(0);
+		} else if (!*ifname) {
+			*ifname = argv[i];
+		} else {
+			return -EINVAL;
+		}
+	}
+	return *ifname ? 0 : -EINVAL;
+}
+
+int main(int argc, char **argv)
+{
+	static struct wgcd daemon;
+	const char *ifname;
+	bool foreground;
+	int ret;
+
+	if (parse_args(argc, argv, &foreground, &ifname)) {
+		usage(stderr);
+		return 1;
+	}
+	if (!valid_ifname(ifname)) {
+		fprintf(stderr, "wgcd: \"%s\" is not a valid interface name\n", ifname);
+		return 1;
+	}
+	ret = wgcd_open(&daemon, ifname, wgcd_log_level_parse(getenv("LOG_LEVEL")));
+	if (ret) {
+		fprintf(stderr, "wgcd: cannot create interface %s: %s\n", ifname,
+			ret == -EADDRINUSE ? "a daemon already serves its UAPI socket" : strerror(-ret));
+		return 1;
+	}
+	if (!foreground && (ret = detach()) < 0)
+		fprintf(stderr, "wgcd: cannot run in the background: %s\n", strerror(-ret));
+	wgcd_log_info(&daemon.log, "device started (UAPI %s)", daemon.uapi.path);
+	if (!ret)
+		ret = wgcd_run(&daemon);
+	wgcd_close(&daemon);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,147 @@
+#include "wgcd/uapi.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { MAX_CONNECTIONS = 64 };
+
+/* A socket file left by a daemon that died is reused; one that still answers is not ours. */
+static int claim_path(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	strcpy(addr.sun_path, path);
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
+		ret = -EADDRINUSE;
+	else if (errno != ENOENT && unlink(path) < 0 && errno != ENOENT)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int listen_on(struct wgcd_uapi *uapi)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct stat st;
+	mode_t old_umask;
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	strcpy(addr.sun_path, uapi->path);
+	old_umask = umask(077);
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 16) < 0 ||
+	    stat(uapi->path, &st) < 0)
+		ret = -errno;
+	umask(old_umask);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	uapi->dev = st.st_dev;
+	uapi->ino = st.st_ino;
+	return fd;
+}
+
+static bool still_ours(const struct wgcd_uapi *uapi)
+{
+	struct stat st;
+
+	return stat(uapi->path, &st) == 0 && st.st_dev == uapi->dev && st.st_ino == uapi->ino;
+}
+
+static void on_listener(struct wgcd_watch *watch, uint32_t events)
+{
+	struct wgcd_uapi *uapi = (struct wgcd_uapi *)((char *)watch - offsetof(struct wgcd_uapi, listener));
+	int fd;
+
+	(void)events;
+	while ((fd = accept4(watch->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		if (uapi->num_conns >= MAX_CONNECTIONS || wgcd_uapi_conn_accept(uapi, fd) < 0)
+			close(fd);
+	}
+}
+
+/* Any deletion or rename in the directory might be ours; the inode says for sure. */
+static void on_dir_change(struct wgcd_watch *watch, uint32_t events)
+{
+	struct wgcd_uapi *uapi = (struct wgcd_uapi *)((char *)watch - offsetof(struct wgcd_uapi, dir_watch));
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	(void)events;
+	while (read(watch->fd, buf, sizeof(buf)) > 0)
+		;
+	if (!still_ours(uapi))
+		uapi->ops->deleted(uapi->ctx);
+}
+
+static int watch_dir(struct wgcd_uapi *uapi)
+{
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	if (inotify_add_watch(fd, WGCD_UAPI_DIR, IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	ret = wgcd_watch_add(uapi->epoll_fd, &uapi->dir_watch, fd, EPOLLIN, on_dir_change);
+	if (ret)
+		close(fd);
+	return ret;
+}
+
+int wgcd_uapi_open(struct wgcd_uapi *uapi, const char *ifname, int epoll_fd,
+		   const struct wgcd_uapi_ops *ops, void *ctx, const struct wgcd_log *log)
+{
+	int fd, ret;
+
+	*uapi = (struct wgcd_uapi){ .listener.fd = -1, .dir_watch.fd = -1, .epoll_fd = epoll_fd,
+				    .ops = ops, .ctx = ctx, .log = log };
+	snprintf(uapi->file_name, sizeof(uapi->file_name), "%s.sock", ifname);
+	snprintf(uapi->path, sizeof(uapi->path), "%s/%s", WGCD_UAPI_DIR, uapi->file_name);
+	if (mkdir(WGCD_UAPI_DIR, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	ret = claim_path(uapi->path);
+	if (ret)
+		return ret;
+	fd = listen_on(uapi);
+	if (fd < 0)
+		return fd;
+	ret = wgcd_watch_add(epoll_fd, &uapi->listener, fd, EPOLLIN, on_listener);
+	if (ret) {
+		close(fd);
+		uapi->listener.fd = -1;
+	}
+	if (!ret)
+		ret = watch_dir(uapi);
+	if (ret)
+		wgcd_uapi_close(uapi);
+	return ret;
+}
+
+void wgcd_uapi_close(struct wgcd_uapi *uapi)
+{
+	wgcd_uapi_conn_close_all(uapi);
+	if (uapi->dir_watch.fd >= 0)
+		close(uapi->dir_watch.fd);
+	if (uapi->listener.fd >= 0) {
+		if (still_ours(uapi))
+			unlink(uapi->path);
+		close(uapi->listener.fd);
+	}
+	uapi->dir_watch.fd = uapi->listener.fd = -1;
+}

@@ -1,0 +1,278 @@
+/*
+ * One UAPI connection: requests framed as lines, each closed by a blank line. wireguard-go
+ * serves requests one after another on a connection; so do we. Replies are queued and written
+ * as the client reads them, and the connection reads nothing more until its reply has left, so
+ * one slow client holds only its own buffer.
+ */
+#include "wgcd/uapi.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "core/uapi.h"
+#include "crypto/secret.h"
+
+enum request { REQUEST_NONE, REQUEST_GET, REQUEST_SET };
+
+/* Bytes that arrived behind a complete request wait until its reply has gone. */
+struct leftover {
+	char data[4096];
+	size_t len;
+};
+
+
+struct wgcd_uapi_conn {
+	struct wgcd_watch watch;
+	struct wgcd_uapi *uapi;
+	enum request request;
+	int error;                          /* the request's first error, -errno */
+	struct wg_config_device config;     /* a set being parsed */
+	struct wg_uapi_parser parser;
+	char line[WG_UAPI_LINE_MAX + 1];
+	size_t line_len;
+	bool line_overlong;
+	char *reply;                        /* may hold the private key: wiped when sent */
+	size_t reply_len, reply_sent;
+	struct leftover rest;
+	struct wgcd_uapi_conn *next;
+};
+
+static void conn_close(struct wgcd_uapi_conn *conn)
+{
+	struct wgcd_uapi *uapi = conn->uapi;
+
+	for (struct wgcd_uapi_conn **p = &uapi->conns; *p; p = &(*p)->next) {
+		if (*p == conn) {
+			*p = conn->next;
+			break;
+		}
+	}
+	uapi->num_conns--;
+	close(conn->watch.fd);
+	if (conn->request == REQUEST_SET)
+		wg_config_free(&conn->config);
+	if (conn->reply) {
+		wg_secret_wipe(conn->reply, conn->reply_len);
+		free(conn->reply);
+	}
+	wg_secret_wipe(conn->line, sizeof(conn->line));
+	free(conn);
+}
+
+static int queue_reply(struct wgcd_uapi_conn *conn, const char *body, size_t body_len, int error)
+{
+	char status[32];
+	int status_len = snprintf(status, sizeof(status), "errno=%d\n\n", -error);
+
+	conn->reply = malloc(body_len + (size_t)status_len);
+	if (!conn->reply)
+		return -ENOMEM;
+	memcpy(conn->reply, body, body_len);
+	memcpy(conn->reply + body_len, status, (size_t)status_len);
+	conn->reply_len = body_len + (size_t)status_len;
+	conn->reply_sent = 0;
+	return wgcd_watch_modify(conn->uapi->epoll_fd, &conn->watch, EPOLLOUT);
+}
+
+static int answer_get(struct wgcd_uapi_conn *conn)
+{
+	struct wg_config_device config;
+	char *text = NULL;
+	size_t len = 0;
+	int ret = conn->error;
+
+	wg_config_init(&config);
+	if (!ret)
+		ret = conn->uapi->ops->get(conn->uapi->ctx, &config);
+	if (!ret) {
+		text = wg_uapi_format(&config, &len);
+		ret = text ? 0 : -ENOMEM;
+	}
+	ret = queue_reply(conn, text ? text : "", ret ? 0 : len, ret);
+	if (text) {
+		wg_secret_wipe(text, len);
+		free(text);
+	}
+	wg_config_free(&config);
+	return ret;
+}
+
+static int answer_set(struct wgcd_uapi_conn *conn)
+{
+	int ret = conn->error ? conn->error : conn->parser.error;
+
+	if (ret)
+		wgcd_log_error(conn->uapi->log, "UAPI set rejected: %s",
+			       conn->parser.message[0] ? conn->parser.message : strerror(-ret));
+	else
+		ret = conn->uapi->ops->set(conn->uapi->ctx, &conn->config);
+	if (ret && !conn->parser.error && !conn->error)
+		wgcd_log_error(conn->uapi->log, "UAPI set failed: %s", strerror(-ret));
+	wg_config_free(&conn->config);
+	return queue_reply(conn, "", 0, ret);
+}
+
+/* A line outside a request names the operation; anything else ends the conversation, as in
+ * wireguard-go. Returns -EPROTO to close. */
+static int begin_request(struct wgcd_uapi_conn *conn, const char *line)
+{
+	if (!strcmp(line, "get=1")) {
+		conn->request = REQUEST_GET;
+	} else if (!strcmp(line, "set=1")) {
+		conn->request = REQUEST_SET;
+		wg_config_init(&conn->config);
+		wg_uapi_parser_init(&conn->parser, &conn->config);
+	} else {
+		return -EPROTO;
+	}
+	conn->error = 0;
+	return 0;
+}
+
+static int end_request(struct wgcd_uapi_conn *conn)
+{
+	enum request request = conn->request;
+
+	conn->request = REQUEST_NONE;
+	return request == REQUEST_GET ? answer_get(conn) : answer_set(conn);
+}
+
+static int take_line(struct wgcd_uapi_conn *conn, const char *line, bool overlong)
+{
+	if (conn->request == REQUEST_NONE)
+		return overlong ? -EPROTO : begin_request(conn, line);
+	if (!*line && !overlong)
+		return end_request(conn);
+	if (overlong || conn->request == REQUEST_GET) {
+		/* A get takes no arguments; an overlong line can only be garbage. */
+		if (!conn->error)
+			conn->error = -EINVAL;
+		return 0;
+	}
+	wg_uapi_parse_line(&conn->parser, line);
+	return 0;
+}
+
+/* Feeds bytes into lines; stops after a complete request so its reply goes out first. Returns
+ * bytes consumed, or -errno to close. */
+static ssize_t feed(struct wgcd_uapi_conn *conn, const char *data, size_t len)
+{
+	for (size_t i = 0; i < len; ++i) {
+		int ret;
+
+		if (data[i] != '\n') {
+			if (conn->line_len < WG_UAPI_LINE_MAX && data[i])
+				conn->line[conn->line_len++] = data[i];
+			else
+				conn->line_overlong = true;
+			continue;
+		}
+		conn->line[conn->line_len] = '\0';
+		ret = take_line(conn, conn->line, conn->line_overlong);
+		conn->line_len = 0;
+		conn->line_overlong = false;
+		if (ret < 0)
+			return ret;
+		if (conn->reply)
+			return (ssize_t)i + 1;
+	}
+	return (ssize_t)len;
+}
+
+static int consume(struct wgcd_uapi_conn *conn, const char *data, size_t len)
+{
+	ssize_t used = feed(conn, data, len);
+	struct leftover *rest = &conn->rest;
+
+	if (used < 0)
+		return (int)used;
+	memmove(rest->data, data + used, len - (size_t)used);
+	rest->len = len - (size_t)used;
+	return 0;
+}
+
+static int read_requests(struct wgcd_uapi_conn *conn)
+{
+	char buf[sizeof(((struct leftover *)0)->data)];
+	ssize_t n;
+
+	while (!conn->reply) {
+		n = read(conn->watch.fd, buf, sizeof(buf));
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		if (consume(conn, buf, (size_t)n) < 0)
+			return -EPROTO;
+	}
+	return 0;
+}
+
+static int write_reply(struct wgcd_uapi_conn *conn)
+{
+	struct leftover *rest = &conn->rest;
+	char pending[sizeof(rest->data)];
+	size_t pending_len;
+	ssize_t n;
+
+	while (conn->reply_sent < conn->reply_len) {
+		n = send(conn->watch.fd, conn->reply + conn->reply_sent, conn->reply_len - conn->reply_sent,
+			 MSG_NOSIGNAL);
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		conn->reply_sent += (size_t)n;
+	}
+	wg_secret_wipe(conn->reply, conn->reply_len);
+	free(conn->reply);
+	conn->reply = NULL;
+	pending_len = rest->len;
+	memcpy(pending, rest->data, pending_len);
+	rest->len = 0;
+	if (consume(conn, pending, pending_len) < 0)
+		return -EPROTO;
+	if (conn->reply)
+		return 0;
+	return wgcd_watch_modify(conn->uapi->epoll_fd, &conn->watch, EPOLLIN);
+}
+
+static void on_ready(struct wgcd_watch *watch, uint32_t events)
+{
+	struct wgcd_uapi_conn *conn = (struct wgcd_uapi_conn *)watch;
+	int ret = 0;
+
+	if (conn->reply && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+		ret = write_reply(conn);
+	else if (events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+		ret = read_requests(conn);
+	if (ret < 0)
+		conn_close(conn);
+}
+
+int wgcd_uapi_conn_accept(struct wgcd_uapi *uapi, int fd)
+{
+	struct wgcd_uapi_conn *conn = calloc(1, sizeof(*conn));
+	int ret;
+
+	if (!conn)
+		return -ENOMEM;
+	conn->uapi = uapi;
+	ret = wgcd_watch_add(uapi->epoll_fd, &conn->watch, fd, EPOLLIN, on_ready);
+	if (ret) {
+		free(conn);
+		return ret;
+	}
+	conn->next = uapi->conns;
+	uapi->conns = conn;
+	uapi->num_conns++;
+	return 0;
+}
+
+void wgcd_uapi_conn_close_all(struct wgcd_uapi *uapi)
+{
+	while (uapi->conns)
+		conn_close(uapi->conns);
+}
