@@ -224,9 +224,10 @@ int wgcd_udp_send(const struct wgcd_udp *udp, const struct wg_endpoint *to, cons
 	}
 	if (sendmsg(fd, &hdr, MSG_DONTWAIT) >= 0)
 		return 0;
-	/* The address the peer last reached us on is gone: fall over to a routed one. The next
+	/* The address the peer last reached us on is gone (the kernel says EINVAL, EADDRNOTAVAIL or
+	 * ENETUNREACH, depending on family and version): fall over to a routed one. The next
 	 * authenticated packet from the peer records the new local address. */
-	if (hdr.msg_control && (errno == EINVAL || errno == EADDRNOTAVAIL)) {
+	if (hdr.msg_control && (errno == EINVAL || errno == EADDRNOTAVAIL || errno == ENETUNREACH)) {
 		hdr.msg_control = NULL;
 		hdr.msg_controllen = 0;
 		if (sendmsg(fd, &hdr, MSG_DONTWAIT) >= 0)

@@ -1,0 +1,111 @@
+/*
+ * The daemon's UDP sockets on loopback: one port for both families, a taken port refused with
+ * nothing left open, the arrival address recorded, and replies from a vanished address falling
+ * back to a routed one.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "wgcd/udp.h"
+
+static struct wg_endpoint loopback_endpoint(int family, uint16_t port)
+{
+	struct wg_endpoint e = { 0 };
+
+	e.addr.sa.sa_family = (sa_family_t)family;
+	if (family == AF_INET) {
+		e.addr.in.sin_port = htons(port);
+		e.addr.in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	} else {
+		e.addr.in6.sin6_port = htons(port);
+		e.addr.in6.sin6_addr = in6addr_loopback;
+	}
+	return e;
+}
+
+/* Receives one datagram, waiting for it with poll (delivery on loopback is immediate). */
+static int receive_one(int fd, struct wgcd_datagram *d)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, 1000) != 1)
+		return -ETIMEDOUT;
+	return wgcd_udp_receive(fd, d, 1);
+}
+
+TEST(wgcd_udp_random_port_is_the_same_for_both_families)
+{
+	struct wgcd_udp udp;
+	union wg_sockaddr a;
+	socklen_t len = sizeof(a);
+
+	CHECK_EQ(wgcd_udp_open(&udp, 0, 0), 0);
+	CHECK(udp.port != 0);
+	CHECK(udp.fd4 >= 0);
+	if (udp.fd6 >= 0) {
+		CHECK(getsockname(udp.fd6, &a.sa, &len) == 0);
+		CHECK_EQ(ntohs(a.in6.sin6_port), udp.port);
+	}
+	wgcd_udp_close(&udp);
+}
+
+TEST(wgcd_udp_taken_port_is_refused_with_nothing_open)
+{
+	struct wgcd_udp first, second;
+
+	CHECK_EQ(wgcd_udp_open(&first, 0, 0), 0);
+	CHECK_EQ(wgcd_udp_open(&second, first.port, 0), -EADDRINUSE);
+	CHECK_EQ(second.fd4, -1);
+	CHECK_EQ(second.fd6, -1);
+	wgcd_udp_close(&first);
+}
+
+TEST(wgcd_udp_records_the_arrival_address)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct wgcd_udp a, b;
+	uint8_t buf[WGCD_DATAGRAM_MAX];
+	struct wgcd_datagram d = { .data = buf };
+
+	CHECK_EQ(wgcd_udp_open(&a, 0, 0), 0);
+	CHECK_EQ(wgcd_udp_open(&b, 0, 0), 0);
+	for (int i = 0; i < 2; ++i) {
+		struct wg_endpoint to = loopback_endpoint(families[i], b.port);
+		int fd = families[i] == AF_INET ? b.fd4 : b.fd6;
+
+		CHECK_EQ(wgcd_udp_send(&a, &to, (const uint8_t *)"hello", 5), 0);
+		CHECK_EQ(receive_one(fd, &d), 1);
+		CHECK_EQ(d.len, 5);
+		CHECK_EQ(d.from.addr.sa.sa_family, families[i]);
+		if (families[i] == AF_INET)
+			CHECK_EQ(d.from.src.in.s_addr, htonl(INADDR_LOOPBACK));
+		else
+			CHECK(IN6_IS_ADDR_LOOPBACK(&d.from.src.in6));
+		CHECK(d.from.src_ifindex > 0);
+	}
+	wgcd_udp_close(&a);
+	wgcd_udp_close(&b);
+}
+
+TEST(wgcd_udp_reply_from_a_vanished_address_falls_back)
+{
+	struct wgcd_udp a, b;
+	uint8_t buf[WGCD_DATAGRAM_MAX];
+	struct wgcd_datagram d = { .data = buf };
+	struct wg_endpoint to;
+
+	CHECK_EQ(wgcd_udp_open(&a, 0, 0), 0);
+	CHECK_EQ(wgcd_udp_open(&b, 0, 0), 0);
+	to = loopback_endpoint(AF_INET, b.port);
+	inet_pton(AF_INET, "192.0.2.99", &to.src.in); /* on no interface of this host */
+	CHECK_EQ(wgcd_udp_send(&a, &to, (const uint8_t *)"x", 1), 0);
+	CHECK_EQ(receive_one(b.fd4, &d), 1);
+	CHECK_EQ(((struct sockaddr_in *)&d.from.addr)->sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	wgcd_udp_close(&a);
+	wgcd_udp_close(&b);
+}
