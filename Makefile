@@ -6,6 +6,7 @@
 #   make demo         a tunnel between two network namespaces: ping, iperf3, wgc show
 #   make demo-virtual two cores on an in-memory network on virtual time, narrated
 #   make deps         install what building needs (Debian, as root)
+#   make install      wgcd, wgc and their man pages under PREFIX (/usr/local)
 #   V=1               show the commands
 
 CC      ?= cc
@@ -87,6 +88,13 @@ demo-virtual: $(BUILD)/examples/virtual_tunnel
 deps:
 	$(Q)scripts/install-deps
 
+PREFIX  ?= /usr/local
+install: $(BUILD)/wgcd $(BUILD)/wgc
+	install -D -m 0755 $(BUILD)/wgcd $(DESTDIR)$(PREFIX)/bin/wgcd
+	install -D -m 0755 $(BUILD)/wgc $(DESTDIR)$(PREFIX)/bin/wgc
+	install -D -m 0644 docs/man/wgcd.8 $(DESTDIR)$(PREFIX)/share/man/man8/wgcd.8
+	install -D -m 0644 docs/man/wgc.8 $(DESTDIR)$(PREFIX)/share/man/man8/wgc.8
+
 # libFuzzer targets: the core is rebuilt with clang and fuzzing instrumentation.
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-missing-field-initializers
@@ -111,5 +119,5 @@ fuzz-run: fuzz
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all check demo demo-virtual deps fuzz fuzz-run clean
+.PHONY: all check demo demo-virtual deps install fuzz fuzz-run clean
 -include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(EXAMPLE_OBJ:.o=.d) $(WGCD_OBJ:.o=.d) $(WGC_OBJ:.o=.d)
