@@ -99,8 +99,10 @@ install: $(BUILD)/wgcd $(BUILD)/wgc
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-missing-field-initializers
 # Targets that need whole devices borrow the tests' in-memory network.
-# The tool's config-file parser has a target too, so its file is linked in as well.
-FUZZ_LIB  = $(CORE_SRC) tests/netsim.c $(wildcard src/wgc/conffile.c)
+# The tool's config-file parser and the daemon's UAPI framing have targets too, so their files
+# are linked in as well.
+FUZZ_LIB  = $(CORE_SRC) tests/netsim.c $(wildcard src/wgc/conffile.c) \
+            src/wgcd/uapi_conn.c src/wgcd/watch.c src/wgcd/log.c
 build-fuzz/%: fuzz/%.c $(FUZZ_LIB) $(wildcard src/*/*.h) tests/netsim.h
 	$(call say,FUZZ,$@)
 	$(Q)mkdir -p build-fuzz
