@@ -95,8 +95,7 @@ static const struct bad_line bad_lines[] = {
 	{ "public_key=" KEY_A "\nremove=yes", "line 2: remove: only \"true\" is valid, not \"yes\"" },
 	{ "public_key=" KEY_A "\nrx_bytes=1", "line 2: rx_bytes: reported by get, cannot be set" },
 	{ "colour=blue", "line 1: unknown key \"colour\"" },
-	{ "no equals sign", "line 1: expected key=value, got \"no equals sign\"" },
-	{ "=5", "line 1: expected key=value, got \"=5\"" },
+	{ "=5", "line 1: no such key in \"=5\"" },
 	{ "listen_port=1\nfwmark=1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
 	  "11111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
 	  "1111111111111111111111111111111111111111111111111111111111111111111111111111",
@@ -114,6 +113,17 @@ TEST(uapi_errors_name_line_key_and_value)
 			test_fail(__FILE__, __LINE__, "\"%s\": got \"%s\"", bad_lines[i].text, p.message);
 		wg_config_free(&c);
 	}
+}
+
+/* A line that is not key=value is a protocol error (EPROTO), as wireguard-go answers it. */
+TEST(uapi_line_without_equals_is_a_protocol_error)
+{
+	struct wg_uapi_parser p;
+	struct wg_config_device c;
+
+	CHECK_EQ(parse(&p, &c, "listen_port=1\nno equals sign"), -EPROTO);
+	CHECK(!strcmp(p.message, "line 2: expected key=value, got \"no equals sign\""));
+	wg_config_free(&c);
 }
 
 /* Secrets never appear in an error, even when almost right. */

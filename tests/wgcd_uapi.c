@@ -133,11 +133,12 @@ TEST(wgcd_uapi_set_applies_only_at_the_blank_line)
 
 TEST(wgcd_uapi_rejected_set_changes_nothing)
 {
-	static const struct { const char *request; } cases[] = {
-		{ "set=1\nbogus_key=1\n\n" },                                   /* 1 unknown key */
-		{ "set=1\npublic_key=" KEY_B "\nallowed_ip=10.0.0.0/33\n\n" },  /* 2 bad CIDR */
-		{ "set=1\nprivate_key=zz\n\n" },                                /* 3 bad key */
-		{ "set=1\nlisten_port=70000\n\n" },                             /* 4 bad port */
+	static const struct { const char *request, *reply; } cases[] = {
+		{ "set=1\nbogus_key=1\n\n", "errno=-22\n\n" },                                   /* 1 unknown key */
+		{ "set=1\npublic_key=" KEY_B "\nallowed_ip=10.0.0.0/33\n\n", "errno=-22\n\n" },  /* 2 bad CIDR */
+		{ "set=1\nprivate_key=zz\n\n", "errno=-22\n\n" },                                /* 3 bad key */
+		{ "set=1\nlisten_port=70000\n\n", "errno=-22\n\n" },                             /* 4 bad port */
+		{ "set=1\nlisten_port=1\nnonsense\n\n", "errno=-71\n\n" },                       /* 5 no '=' */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
@@ -145,8 +146,8 @@ TEST(wgcd_uapi_rejected_set_changes_nothing)
 
 		rig_open(&rig);
 		send_text(&rig, cases[i].request);
-		if (strcmp(reply(&rig), "errno=22\n\n"))
-			test_fail(__FILE__, __LINE__, "case %zu: not errno=22", i + 1);
+		if (strcmp(reply(&rig), cases[i].reply))
+			test_fail(__FILE__, __LINE__, "case %zu: not %s", i + 1, cases[i].reply);
 		CHECK_EQ(rig.rec.sets, 0);
 		rig_close(&rig);
 	}
@@ -159,7 +160,7 @@ TEST(wgcd_uapi_set_reports_the_daemons_errno)
 	rig_open(&rig);
 	rig.rec.set_result = -EADDRINUSE;
 	send_text(&rig, "set=1\nlisten_port=1\n\n");
-	CHECK(!strcmp(reply(&rig), "errno=98\n\n"));
+	CHECK(!strcmp(reply(&rig), "errno=-98\n\n"));
 	rig_close(&rig);
 }
 
@@ -185,7 +186,7 @@ TEST(wgcd_uapi_pipelined_requests_answered_in_order)
 	rig_open(&rig);
 	send_text(&rig, "get=1\n\nset=1\nbogus=1\n\nget=1\n\n");
 	pump(&rig);
-	CHECK(!strcmp(reply(&rig), "listen_port=51820\nerrno=0\n\nerrno=22\n\nlisten_port=51820\nerrno=0\n\n"));
+	CHECK(!strcmp(reply(&rig), "listen_port=51820\nerrno=0\n\nerrno=-22\n\nlisten_port=51820\nerrno=0\n\n"));
 	rig_close(&rig);
 }
 
@@ -195,7 +196,7 @@ TEST(wgcd_uapi_get_with_arguments_is_invalid)
 
 	rig_open(&rig);
 	send_text(&rig, "get=1\nlisten_port=1\n\n");
-	CHECK(!strcmp(reply(&rig), "errno=22\n\n"));
+	CHECK(!strcmp(reply(&rig), "errno=-22\n\n"));
 	rig_close(&rig);
 }
 
@@ -208,7 +209,7 @@ TEST(wgcd_uapi_overlong_line_is_invalid)
 	strcat(request, "\n\n");
 	rig_open(&rig);
 	send_text(&rig, request);
-	CHECK(!strcmp(reply(&rig), "errno=22\n\n"));
+	CHECK(!strcmp(reply(&rig), "errno=-22\n\n"));
 	CHECK_EQ(rig.rec.sets, 0);
 	rig_close(&rig);
 }

@@ -199,8 +199,11 @@ int wg_uapi_parse_line(struct wg_uapi_parser *parser, const char *line)
 	++parser->line;
 	if (parser->error)
 		return parser->error;
-	if (!equals || equals == line || (size_t)(equals - line) >= sizeof(key))
-		return fail(parser, -EINVAL, "expected key=value, got \"%.40s\"", line);
+	/* A line that is not key=value at all is a protocol error, as wireguard-go answers it. */
+	if (!equals)
+		return fail(parser, -EPROTO, "expected key=value, got \"%.40s\"", line);
+	if (equals == line || (size_t)(equals - line) >= sizeof(key))
+		return fail(parser, -EINVAL, "no such key in \"%.40s\"", line);
 	memcpy(key, line, (size_t)(equals - line));
 	key[equals - line] = '\0';
 	value = equals + 1;

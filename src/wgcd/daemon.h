@@ -47,7 +47,7 @@ void wgcd_close(struct wgcd *daemon);
  * deletion. 0, or -errno when the loop itself failed. */
 int wgcd_run(struct wgcd *daemon);
 void wgcd_stop(struct wgcd *daemon, const char *reason);
-/* Registers the TUN, UDP, link, timer and signal descriptors with epoll. 0 or -errno. */
+/* Registers the TUN, UDP, link and timer descriptors with epoll (signals: wgcd_run). 0 or -errno. */
 int wgcd_watch_all(struct wgcd *daemon);
 int wgcd_watch_udp(struct wgcd *daemon);
 

@@ -157,8 +157,6 @@ int wgcd_watch_all(struct wgcd *daemon)
 	if (!ret)
 		ret = wgcd_watch_add(ep, &daemon->timer_watch, daemon->timer_watch.fd, EPOLLIN, on_timer);
 	if (!ret)
-		ret = wgcd_watch_add(ep, &daemon->signal_watch, daemon->signal_watch.fd, EPOLLIN, on_signal);
-	if (!ret)
 		ret = wgcd_watch_udp(daemon);
 	return ret;
 }
@@ -185,6 +183,13 @@ static void arm_timer(struct wgcd *daemon)
 int wgcd_run(struct wgcd *daemon)
 {
 	struct epoll_event events[EVENTS_PER_WAIT];
+	/* Registered here, not at open: a signalfd wakes epoll through the signal queue of the
+	 * process that registered it, and the one that opened the device may have forked away. */
+	int ret = wgcd_watch_add(daemon->epoll_fd, &daemon->signal_watch, daemon->signal_watch.fd, EPOLLIN,
+				 on_signal);
+
+	if (ret)
+		return ret;
 
 	while (!daemon->stopping) {
 		int n;

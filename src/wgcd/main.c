@@ -34,8 +34,10 @@ static bool valid_ifname(const char *name)
 	return true;
 }
 
-/* The parent exits as soon as the child exists: everything it was to wait for is already made. */
-static int detach(void)
+/* The parent exits as soon as the child exists: everything it was to wait for is already made.
+ * Like wireguard-go, the background daemon keeps stdout and stderr only when LOG_LEVEL asks for
+ * output; otherwise a caller reading our output (x=$(wg-quick up ...)) would wait for our exit. */
+static int detach(bool keep_output)
 {
 	pid_t pid = fork();
 	int null_fd;
@@ -48,10 +50,14 @@ static int detach(void)
 	if (chdir("/") < 0)
 		return -errno;
 	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null_fd >= 0) {
-		dup2(null_fd, STDIN_FILENO);
-		close(null_fd);
+	if (null_fd < 0)
+		return -errno;
+	dup2(null_fd, STDIN_FILENO);
+	if (!keep_output) {
+		dup2(null_fd, STDOUT_FILENO);
+		dup2(null_fd, STDERR_FILENO);
 	}
+	close(null_fd);
 	return 0;
 }
 
@@ -81,6 +87,7 @@ int main(int argc, char **argv)
 {
 	static struct wgcd daemon;
 	const char *ifname;
+	enum wgcd_log_level level;
 	bool foreground;
 	int ret;
 
@@ -92,13 +99,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wgcd: \"%s\" is not a valid interface name\n", ifname);
 		return 1;
 	}
-	ret = wgcd_open(&daemon, ifname, wgcd_log_level_parse(getenv("LOG_LEVEL")));
+	level = wgcd_log_level_parse(getenv("LOG_LEVEL"));
+	ret = wgcd_open(&daemon, ifname, level);
 	if (ret) {
 		fprintf(stderr, "wgcd: cannot create interface %s: %s\n", ifname,
 			ret == -EADDRINUSE ? "a daemon already serves its UAPI socket" : strerror(-ret));
 		return 1;
 	}
-	if (!foreground && (ret = detach()) < 0)
+	if (!foreground && (ret = detach(getenv("LOG_LEVEL") && level != WGCD_LOG_SILENT)) < 0)
 		fprintf(stderr, "wgcd: cannot run in the background: %s\n", strerror(-ret));
 	wgcd_log_info(&daemon.log, "device started (UAPI %s)", daemon.uapi.path);
 	if (!ret)

@@ -66,7 +66,7 @@ static void conn_close(struct wgcd_uapi_conn *conn)
 static int queue_reply(struct wgcd_uapi_conn *conn, const char *body, size_t body_len, int error)
 {
 	char status[32];
-	int status_len = snprintf(status, sizeof(status), "errno=%d\n\n", -error);
+	int status_len = snprintf(status, sizeof(status), "errno=%d\n\n", error);
 
 	conn->reply = malloc(body_len + (size_t)status_len);
 	if (!conn->reply)
