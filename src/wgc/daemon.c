@@ -1,0 +1,91 @@
+/* Starting and stopping the userspace implementation. */
+#include "wgc/daemon.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wgc/run.h"
+#include "wgc/uapi_client.h"
+
+/* How long a daemon gets to come up or go away, checked every STEP. */
+enum { WAIT_MS = 5000, STEP_MS = 20 };
+
+void wgc_daemon_program(char *buf, size_t size)
+{
+	const char *env = getenv("WG_QUICK_USERSPACE_IMPLEMENTATION");
+	char self[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env) {
+		snprintf(buf, size, "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buf, size, "%s/wgcd", self);
+			if (!access(buf, X_OK))
+				return;
+		}
+	}
+	snprintf(buf, size, "wgcd");
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+int wgc_daemon_start(const char *ifname, struct wgc_err *err)
+{
+	char program[PATH_MAX];
+	const char *argv[] = { program, ifname, NULL };
+	int ret;
+
+	wgc_daemon_program(program, sizeof(program));
+	ret = wgc_run(argv, NULL, NULL, true, err);
+	if (ret)
+		return ret;
+	/* It should be ready when it returns; a slow one gets a grace period. */
+	for (int waited = 0; waited < WAIT_MS; waited += STEP_MS) {
+		if (wgc_uapi_alive(ifname))
+			return 0;
+		sleep_ms(STEP_MS);
+	}
+	return wgc_err_set(err, -ETIMEDOUT, "%s returned, but nothing answers on %s/%s.sock", program, WGC_UAPI_DIR,
+			   ifname);
+}
+
+int wgc_daemon_wait_gone(const char *ifname, struct wgc_err *err)
+{
+	char path[128];
+	int fd;
+
+	if (wgc_uapi_socket_path(path, sizeof(path), ifname))
+		return wgc_err_set(err, -ENAMETOOLONG, "%s: name too long", ifname);
+	for (int waited = 0; waited < WAIT_MS; waited += STEP_MS) {
+		fd = wgc_uapi_connect(ifname);
+		if (fd == -ENOENT)
+			return 0;
+		if (fd == -ECONNREFUSED)
+			return unlink(path) && errno != ENOENT ? wgc_err_set(err, -errno, "cannot remove %s: %s", path,
+									       strerror(errno)) : 0;
+		if (fd >= 0)
+			close(fd);
+		sleep_ms(STEP_MS);
+	}
+	return wgc_err_set(err, -ETIMEDOUT, "%s: its daemon still answers on %s after the interface was deleted",
+			   ifname, path);
+}

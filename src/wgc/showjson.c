@@ -1,0 +1,76 @@
+/* `wgc show --json`: one object per interface, for scripts and monitoring. */
+#include <arpa/inet.h>
+
+#include "wgc/health.h"
+#include "wgc/json.h"
+#include "wgc/show.h"
+
+static void json_allowed_ips(FILE *out, const struct wg_config_peer *peer)
+{
+	char addr[INET6_ADDRSTRLEN], prefix[INET6_ADDRSTRLEN + 8];
+
+	fputc('[', out);
+	for (size_t i = 0; i < peer->num_allowedips; ++i) {
+		const struct wg_config_allowedip *a = &peer->allowedips[i];
+
+		inet_ntop(a->family, a->addr, addr, sizeof(addr));
+		snprintf(prefix, sizeof(prefix), "%s/%u", addr, a->cidr);
+		fputs(i ? ", " : "", out);
+		wgc_json_string(out, prefix);
+	}
+	fputc(']', out);
+}
+
+static void json_peer(FILE *out, const struct wg_config_peer *peer, uint64_t now_sec)
+{
+	char key[WG_KEY_BASE64_LEN + 1], endpoint[WG_ENDPOINT_TEXT_MAX];
+
+	wg_key_to_base64(key, peer->public_key);
+	fprintf(out, "{\"public_key\": ");
+	wgc_json_string(out, key);
+	fprintf(out, ", \"endpoint\": ");
+	if (peer->flags & WG_PEER_HAS_ENDPOINT) {
+		wg_endpoint_format(&peer->endpoint, endpoint);
+		wgc_json_string(out, endpoint);
+	} else {
+		fputs("null", out);
+	}
+	fprintf(out, ", \"allowed_ips\": ");
+	json_allowed_ips(out, peer);
+	if (peer->last_handshake_time_sec)
+		fprintf(out, ", \"latest_handshake\": %llu", (unsigned long long)peer->last_handshake_time_sec);
+	else
+		fprintf(out, ", \"latest_handshake\": null");
+	fprintf(out, ", \"rx_bytes\": %llu, \"tx_bytes\": %llu, \"persistent_keepalive\": ",
+		(unsigned long long)peer->rx_bytes, (unsigned long long)peer->tx_bytes);
+	if (peer->persistent_keepalive_interval)
+		fprintf(out, "%u", peer->persistent_keepalive_interval);
+	else
+		fputs("null", out);
+	fprintf(out, ", \"health\": ");
+	wgc_json_string(out, wgc_health_name(wgc_health_of(peer->last_handshake_time_sec, now_sec)));
+	fputc('}', out);
+}
+
+void wgc_show_json(FILE *out, const char *ifname, const struct wg_config_device *device, uint64_t now_sec)
+{
+	char key[WG_KEY_BASE64_LEN + 1];
+
+	wgc_json_string(out, ifname);
+	fprintf(out, ": {\"public_key\": ");
+	if (wgc_show_public_key(key, device))
+		wgc_json_string(out, key);
+	else
+		fputs("null", out);
+	fprintf(out, ", \"listen_port\": %u, \"fwmark\": ", device->listen_port);
+	if (device->fwmark)
+		fprintf(out, "%u", device->fwmark);
+	else
+		fputs("null", out);
+	fprintf(out, ", \"peers\": [");
+	for (const struct wg_config_peer *peer = device->first_peer; peer; peer = peer->next) {
+		fputs(peer == device->first_peer ? "\n    " : ",\n    ", out);
+		json_peer(out, peer, now_sec);
+	}
+	fprintf(out, "%s]}", device->first_peer ? "\n  " : "");
+}

@@ -1,0 +1,83 @@
+/* `wgc show` for people: the layout of `wg show`, plus each peer's health. */
+#include <arpa/inet.h>
+
+#include "crypto/secret.h"
+#include "crypto/x25519.h"
+#include "wgc/health.h"
+#include "wgc/human.h"
+#include "wgc/show.h"
+
+bool wgc_show_public_key(char text[WG_KEY_BASE64_LEN + 1], const struct wg_config_device *device)
+{
+	uint8_t public_key[WG_KEY_LEN];
+
+	if (!(device->flags & WG_DEVICE_HAS_PRIVATE_KEY) || wg_secret_is_zero(device->private_key, WG_KEY_LEN) ||
+	    !wg_x25519_public(public_key, device->private_key))
+		return false;
+	wg_key_to_base64(text, public_key);
+	return true;
+}
+
+static void print_interface(FILE *out, const char *ifname, const struct wg_config_device *device)
+{
+	char key[WG_KEY_BASE64_LEN + 1];
+
+	fprintf(out, "interface: %s\n", ifname);
+	if (wgc_show_public_key(key, device)) {
+		fprintf(out, "  public key: %s\n", key);
+		fprintf(out, "  private key: (hidden)\n");
+	}
+	if (device->listen_port)
+		fprintf(out, "  listening port: %u\n", device->listen_port);
+	if (device->fwmark)
+		fprintf(out, "  fwmark: 0x%x\n", device->fwmark);
+}
+
+static void print_allowed_ips(FILE *out, const struct wg_config_peer *peer)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	fprintf(out, "  allowed ips: ");
+	for (size_t i = 0; i < peer->num_allowedips; ++i) {
+		const struct wg_config_allowedip *a = &peer->allowedips[i];
+
+		inet_ntop(a->family, a->addr, addr, sizeof(addr));
+		fprintf(out, "%s%s/%u", i ? ", " : "", addr, a->cidr);
+	}
+	fprintf(out, "%s\n", peer->num_allowedips ? "" : "(none)");
+}
+
+static void print_peer(FILE *out, const struct wg_config_peer *peer, uint64_t now_sec)
+{
+	char key[WG_KEY_BASE64_LEN + 1], text[WG_ENDPOINT_TEXT_MAX + 64], sent[32];
+
+	wg_key_to_base64(key, peer->public_key);
+	fprintf(out, "\npeer: %s\n", key);
+	if ((peer->flags & WG_PEER_HAS_PRESHARED_KEY) && !wg_secret_is_zero(peer->preshared_key, WG_KEY_LEN))
+		fprintf(out, "  preshared key: (hidden)\n");
+	if (peer->flags & WG_PEER_HAS_ENDPOINT) {
+		wg_endpoint_format(&peer->endpoint, text);
+		fprintf(out, "  endpoint: %s\n", text);
+	}
+	print_allowed_ips(out, peer);
+	if (peer->last_handshake_time_sec) {
+		wgc_human_ago(text, sizeof(text), (int64_t)(now_sec - peer->last_handshake_time_sec));
+		fprintf(out, "  latest handshake: %s\n", text);
+	}
+	if (peer->rx_bytes || peer->tx_bytes) {
+		wgc_human_bytes(text, sizeof(text), peer->rx_bytes);
+		wgc_human_bytes(sent, sizeof(sent), peer->tx_bytes);
+		fprintf(out, "  transfer: %s received, %s sent\n", text, sent);
+	}
+	if (peer->persistent_keepalive_interval)
+		fprintf(out, "  persistent keepalive: every %u second%s\n", peer->persistent_keepalive_interval,
+			peer->persistent_keepalive_interval == 1 ? "" : "s");
+	fprintf(out, "  health: %s\n", wgc_health_name(wgc_health_of(peer->last_handshake_time_sec, now_sec)));
+}
+
+void wgc_show_text(FILE *out, const char *ifname, const struct wg_config_device *device, uint64_t now_sec)
+{
+	print_interface(out, ifname, device);
+	for (const struct wg_config_peer *peer = device->first_peer; peer; peer = peer->next)
+		print_peer(out, peer, now_sec);
+}
