@@ -3,7 +3,7 @@
 #   make check        unit tests, then (as root) the network-namespace tests in tests/netns
 #   make check SAN=1  the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz         build the libFuzzer targets (clang); make fuzz-run runs each briefly
-#   make demo         a tunnel between two network namespaces: ping, iperf3, wgc show
+#   make demo         installs what is missing, then a tunnel between two network namespaces
 #   make demo-virtual two cores on an in-memory network on virtual time, narrated
 #   make deps         install what building needs (Debian, as root)
 #   make install      wgcd, wgc and their man pages under PREFIX (/usr/local)
@@ -79,7 +79,10 @@ $(BUILD)/examples/virtual_tunnel: $(BUILD)/examples/virtual_tunnel.o $(BUILD)/te
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-demo: $(BUILD)/wgcd $(BUILD)/wgc
+# The demo installs what is missing first (as root), so it works on a fresh machine by itself.
+demo:
+	$(Q)scripts/install-deps
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/wgcd $(BUILD)/wgc
 	$(Q)BUILD=$(CURDIR)/$(BUILD) examples/netns-demo
 
 demo-virtual: $(BUILD)/examples/virtual_tunnel
