@@ -13,6 +13,7 @@
 
 #include "core/uapi.h"
 #include "harness.h"
+#include "test_keys.h"
 #include "wgc/conffile.h"
 #include "wgc/dns.h"
 #include "wgc/hooks.h"
@@ -24,12 +25,6 @@
 #include "wgc/settext.h"
 #include "wgc/uapi_client.h"
 
-#define B64_A "6EtabScXwQA6E7QxVwNT26ypFGzxUMX4V1aA/rpSAno="
-#define B64_B "WEAuaVuhdyscyTCXVfBDJR6nf9zxD75jmJzrfhkyE3Y="
-#define B64_C "Zi4U/VlFVvUiYEcDNANRJYkDtk81VTdj8ZQmqypRXFg="
-#define HEX_A "e84b5a6d2717c1003a13b431570353dbaca9146cf150c5f8575680feba52027a"
-#define HEX_B "58402e695ba1772b1cc9309755f043251ea77fdcf10fbe63989ceb7e19321376"
-#define HEX_C "662e14fd594556f522604703340351258903b64f35553763f19426ab2a515c58"
 #define ZERO64 "0000000000000000000000000000000000000000000000000000000000000000"
 
 static int parse_file(struct wg_config_device *device, struct wgc_extras *extras, const char *text)

@@ -9,6 +9,7 @@
 
 #include "core/key.h"
 #include "harness.h"
+#include "test_keys.h"
 #include "wgc/health.h"
 #include "wgc/human.h"
 #include "wgc/json.h"
@@ -122,10 +123,6 @@ TEST(show_json_escaping)
 	CHECK(!strcmp(s, "\"\""));
 	free(s);
 }
-
-#define B64_A "6EtabScXwQA6E7QxVwNT26ypFGzxUMX4V1aA/rpSAno="
-#define B64_B "WEAuaVuhdyscyTCXVfBDJR6nf9zxD75jmJzrfhkyE3Y="
-#define B64_C "Zi4U/VlFVvUiYEcDNANRJYkDtk81VTdj8ZQmqypRXFg="
 
 /* Device with private key A; peer B (PSK C, endpoint, two prefixes, handshake 125 s ago); peer C bare. */
 static void example(struct wg_config_device *device, uint64_t now)

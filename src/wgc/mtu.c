@@ -36,7 +36,7 @@ int wgc_mtu_parse_route(const char *text, unsigned *mtu, char dev[IF_NAMESIZE])
 	return *mtu || dev[0] ? 0 : -ENOENT;
 }
 
-static unsigned device_mtu(const char *dev)
+unsigned wgc_link_mtu(const char *dev)
 {
 	char path[64], value[16] = "";
 	FILE *f;
@@ -58,7 +58,7 @@ static unsigned route_mtu(const char *const argv[])
 	unsigned mtu = 0;
 
 	if (!wgc_run(argv, NULL, &output, false, NULL) && !wgc_mtu_parse_route(output, &mtu, dev) && !mtu)
-		mtu = device_mtu(dev);
+		mtu = wgc_link_mtu(dev);
 	free(output);
 	return mtu;
 }

@@ -17,6 +17,8 @@ enum { WGC_MTU_OVERHEAD = 80, WGC_MTU_FALLBACK = 1500 };
  * states one (mtu set, dev empty), else its "dev NAME" (mtu 0). -ENOENT when it has neither.
  */
 int wgc_mtu_parse_route(const char *text, unsigned *mtu, char dev[IF_NAMESIZE]);
+/* A network interface's MTU from /sys/class/net, 0 when it cannot be read. */
+unsigned wgc_link_mtu(const char *ifname);
 /* The tunnel MTU for a running configuration, asking `ip` about its routes. */
 unsigned wgc_mtu_auto(const struct wg_config_device *running);
 

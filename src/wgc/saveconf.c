@@ -12,6 +12,7 @@
 
 #include "core/key.h"
 #include "crypto/secret.h"
+#include "wgc/mtu.h"
 #include "wgc/run.h"
 #include "wgc/uapi_client.h"
 
@@ -99,21 +100,6 @@ void wgc_saveconf_format(struct wgc_text *out, const struct wgc_extras *extras, 
 		format_peer(out, peer);
 }
 
-static unsigned link_mtu(const char *ifname)
-{
-	char path[64], value[16] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/mtu", ifname);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	if (!fgets(value, sizeof(value), f))
-		value[0] = '\0';
-	fclose(f);
-	return (unsigned)strtoul(value, NULL, 10);
-}
-
 /* A new file beside the old one, then rename: a crash leaves the old file or the new, never half. */
 static int replace_file(const char *path, const struct wgc_text *text, struct wgc_err *err)
 {
@@ -163,7 +149,7 @@ int wgc_saveconf_write(const struct wgc_quick *q, struct wgc_err *err)
 		ret = wgc_saveconf_parse_addresses(output, &addresses);
 	if (!ret) {
 		fprintf(stderr, "[#] wgc save %s > %s\n", q->ifname, q->path);
-		wgc_saveconf_format(&text, &q->extras, &addresses, q->extras.mtu ? link_mtu(q->ifname) : 0, &running);
+		wgc_saveconf_format(&text, &q->extras, &addresses, q->extras.mtu ? wgc_link_mtu(q->ifname) : 0, &running);
 		ret = wgc_text_status(&text);
 	}
 	if (!ret)
