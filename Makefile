@@ -4,6 +4,7 @@
 #   make check SAN=1  the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz         build the libFuzzer targets (clang); make fuzz-run runs each briefly
 #   make demo         installs what is missing, then a tunnel between two network namespaces
+#   make bench        wgcd and wireguard-go side by side (BENCH=full for the long run)
 #   make demo-virtual two cores on an in-memory network on virtual time, narrated
 #   make deps         install what building needs (Debian, as root)
 #   make install      wgcd, wgc and their man pages under PREFIX (/usr/local)
@@ -85,6 +86,11 @@ demo:
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/wgcd $(BUILD)/wgc
 	$(Q)BUILD=$(CURDIR)/$(BUILD) examples/netns-demo
 
+# wgcd and wireguard-go side by side (bench/run); BENCH=full for the longer run notes quote.
+BENCH ?= quick
+bench: $(BUILD)/wgcd
+	$(Q)BUILD=$(CURDIR)/$(BUILD) bench/run $(BENCH)
+
 demo-virtual: $(BUILD)/examples/virtual_tunnel
 	$(Q)$<
 
@@ -124,5 +130,5 @@ fuzz-run: fuzz
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all check demo demo-virtual deps install fuzz fuzz-run clean
+.PHONY: all bench check demo demo-virtual deps install fuzz fuzz-run clean
 -include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(EXAMPLE_OBJ:.o=.d) $(WGCD_OBJ:.o=.d) $(WGC_OBJ:.o=.d)
