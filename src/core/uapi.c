@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/key.h"
+#include "core/parse.h"
 #include "crypto/secret.h"
 
 void wg_uapi_parser_init(struct wg_uapi_parser *parser, struct wg_config_device *config)
@@ -51,22 +52,6 @@ static int fail(struct wg_uapi_parser *parser, int error, const char *fmt, ...)
 	return error;
 }
 
-/* Decimal digits only, no sign or space, at most max. */
-static bool parse_number(const char *value, unsigned long long max, unsigned long long *out)
-{
-	unsigned long long n = 0;
-
-	if (!*value)
-		return false;
-	for (; *value; ++value) {
-		if (*value < '0' || *value > '9' || n > (max - (unsigned)(*value - '0')) / 10)
-			return false;
-		n = n * 10 + (unsigned)(*value - '0');
-	}
-	*out = n;
-	return true;
-}
-
 static bool parse_true(const char *value)
 {
 	return !strcmp(value, "true");
@@ -74,30 +59,12 @@ static bool parse_true(const char *value)
 
 static bool parse_allowedip(struct wg_config_allowedip *a, const char *value)
 {
-	char addr[INET6_ADDRSTRLEN + 1];
-	const char *slash;
-	unsigned long long cidr;
-
 	memset(a, 0, sizeof(*a));
 	if (*value == '-') {
 		a->remove = true;
 		++value;
 	}
-	slash = strchr(value, '/');
-	if (!slash || (size_t)(slash - value) >= sizeof(addr))
-		return false;
-	memcpy(addr, value, (size_t)(slash - value));
-	addr[slash - value] = '\0';
-	if (inet_pton(AF_INET, addr, a->addr) == 1)
-		a->family = AF_INET;
-	else if (inet_pton(AF_INET6, addr, a->addr) == 1)
-		a->family = AF_INET6;
-	else
-		return false;
-	if (!parse_number(slash + 1, a->family == AF_INET ? 32 : 128, &cidr))
-		return false;
-	a->cidr = (uint8_t)cidr;
-	return true;
+	return wg_parse_prefix(value, false, &a->family, a->addr, &a->cidr);
 }
 
 static int device_key(struct wg_uapi_parser *p, const char *key, const char *value)
@@ -111,12 +78,12 @@ static int device_key(struct wg_uapi_parser *p, const char *key, const char *val
 				    strlen(value));
 		c->flags |= WG_DEVICE_HAS_PRIVATE_KEY;
 	} else if (!strcmp(key, "listen_port")) {
-		if (!parse_number(value, 65535, &n))
+		if (!wg_parse_decimal(value, 65535, &n))
 			return fail(p, -EINVAL, "listen_port: \"%.32s\" is not a port number (0-65535)", value);
 		c->listen_port = (uint16_t)n;
 		c->flags |= WG_DEVICE_HAS_LISTEN_PORT;
 	} else if (!strcmp(key, "fwmark")) {
-		if (!parse_number(value, UINT32_MAX, &n))
+		if (!wg_parse_decimal(value, UINT32_MAX, &n))
 			return fail(p, -EINVAL, "fwmark: \"%.32s\" is not a number (0-4294967295)", value);
 		c->fwmark = (uint32_t)n;
 		c->flags |= WG_DEVICE_HAS_FWMARK;
@@ -160,7 +127,7 @@ static int peer_key(struct wg_uapi_parser *p, const char *key, const char *value
 			return fail(p, -EINVAL, "endpoint: \"%.64s\" is not IP:port or [IPv6]:port", value);
 		peer->flags |= WG_PEER_HAS_ENDPOINT;
 	} else if (!strcmp(key, "persistent_keepalive_interval")) {
-		if (!parse_number(value, 65535, &n))
+		if (!wg_parse_decimal(value, 65535, &n))
 			return fail(p, -EINVAL, "persistent_keepalive_interval: \"%.32s\" is not 0-65535 seconds",
 				    value);
 		peer->persistent_keepalive_interval = (uint16_t)n;

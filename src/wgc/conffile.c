@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "core/key.h"
+#include "core/parse.h"
 #include "crypto/secret.h"
 
 /* How a key's value is cleaned before its parser sees it. */
@@ -128,22 +129,6 @@ static int out_of_memory(struct wgc_conffile *p, const char *key)
 	return p->error;
 }
 
-/* Decimal digits only, no sign or blank, at most max. */
-static bool parse_decimal(const char *text, unsigned long long max, unsigned long long *out)
-{
-	unsigned long long n = 0;
-
-	if (!*text)
-		return false;
-	for (; *text; ++text) {
-		if (*text < '0' || *text > '9' || n > (max - (unsigned)(*text - '0')) / 10)
-			return false;
-		n = n * 10 + (unsigned)(*text - '0');
-	}
-	*out = n;
-	return true;
-}
-
 static bool parse_hex(const char *text, unsigned long long max, unsigned long long *out)
 {
 	unsigned long long n = 0;
@@ -159,32 +144,6 @@ static bool parse_hex(const char *text, unsigned long long max, unsigned long lo
 		n = n * 16 + (unsigned)digit;
 	}
 	*out = n;
-	return true;
-}
-
-/* "IP" or "IP/length"; without a length the prefix is the single address. */
-static bool parse_prefix(const char *text, uint8_t *family, uint8_t addr[16], uint8_t *cidr)
-{
-	char ip[INET6_ADDRSTRLEN];
-	const char *slash = strchr(text, '/');
-	size_t n = slash ? (size_t)(slash - text) : strlen(text);
-	unsigned long long length;
-
-	if (!n || n >= sizeof(ip))
-		return false;
-	memcpy(ip, text, n);
-	ip[n] = '\0';
-	memset(addr, 0, 16);
-	if (inet_pton(AF_INET, ip, addr) == 1)
-		*family = AF_INET;
-	else if (inet_pton(AF_INET6, ip, addr) == 1)
-		*family = AF_INET6;
-	else
-		return false;
-	length = *family == AF_INET ? 32 : 128;
-	if (slash && !parse_decimal(slash + 1, length, &length))
-		return false;
-	*cidr = (uint8_t)length;
 	return true;
 }
 
@@ -221,7 +180,7 @@ static int parse_listen_port(struct wgc_conffile *p, const struct key_handler *h
 	char q[72];
 	unsigned long long n;
 
-	if (!parse_decimal(value, 65535, &n))
+	if (!wg_parse_decimal(value, 65535, &n))
 		return fail(p, h->name, "\"%s\" is not a port number (0-65535)", quote(q, value));
 	p->device->listen_port = (uint16_t)n;
 	return 0;
@@ -233,7 +192,7 @@ static int parse_fwmark(struct wgc_conffile *p, const struct key_handler *h, cha
 	unsigned long long n = 0;
 	bool ok = !strcasecmp(value, "off") ||
 		  ((!strncasecmp(value, "0x", 2)) ? parse_hex(value + 2, UINT32_MAX, &n)
-						   : parse_decimal(value, UINT32_MAX, &n));
+						   : wg_parse_decimal(value, UINT32_MAX, &n));
 
 	if (!ok)
 		return fail(p, h->name, "\"%s\" is not \"off\" or a number (decimal, or hex with 0x)",
@@ -250,7 +209,7 @@ static int parse_address(struct wgc_conffile *p, const struct key_handler *h, ch
 	while ((item = next_item(&cursor, ", \t"))) {
 		struct wgc_address a;
 
-		if (!parse_prefix(item, &a.family, a.addr, &a.cidr))
+		if (!wg_parse_prefix(item, true, &a.family, a.addr, &a.cidr))
 			return fail(p, h->name, "\"%s\" is not an IP address with an optional /prefix-length",
 				    quote(q, item));
 		if (reserve((void **)&x->addresses, &x->cap_addresses, x->num_addresses, sizeof(a)))
@@ -295,7 +254,7 @@ static int parse_mtu(struct wgc_conffile *p, const struct key_handler *h, char *
 	char q[72];
 	unsigned long long n;
 
-	if (!parse_decimal(value, 65535, &n) || n < 68)
+	if (!wg_parse_decimal(value, 65535, &n) || n < 68)
 		return fail(p, h->name, "\"%s\" is not a number from 68 to 65535", quote(q, value));
 	p->extras->mtu = (unsigned)n;
 	return 0;
@@ -312,7 +271,7 @@ static int parse_table(struct wgc_conffile *p, const struct key_handler *h, char
 		x->table = WGC_TABLE_AUTO;
 	else if (!strcasecmp(value, "off"))
 		x->table = WGC_TABLE_OFF;
-	else if (parse_decimal(value, UINT32_MAX, &id) ? id > 0
+	else if (wg_parse_decimal(value, UINT32_MAX, &id) ? id > 0
 		 : (n < sizeof(x->table_text) && isalpha((unsigned char)value[0]) &&
 		    strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n))
 		x->table = WGC_TABLE_ID;
@@ -378,7 +337,7 @@ static int parse_allowed_ips(struct wgc_conffile *p, const struct key_handler *h
 
 		if (comma)
 			*comma = '\0';
-		if (!parse_prefix(cursor, &a.family, a.addr, &a.cidr))
+		if (!wg_parse_prefix(cursor, true, &a.family, a.addr, &a.cidr))
 			return fail(p, h->name, "\"%s\" is not an IP address with an optional /prefix-length",
 				    quote(q, cursor));
 		if (wg_config_add_allowedip(p->peer, &a))
@@ -431,7 +390,7 @@ static int parse_endpoint(struct wgc_conffile *p, const struct key_handler *h, c
 	quote(q, value);
 	if (split_endpoint(value, &host, &port_text) || !is_host(host))
 		return fail(p, h->name, "\"%s\" is not host:port or [IPv6]:port", q);
-	if (!parse_decimal(port_text, 65535, &port) || !port)
+	if (!wg_parse_decimal(port_text, 65535, &port) || !port)
 		return fail(p, h->name, "\"%s\" does not end in a port number (1-65535)", q);
 	/* A repeated Endpoint in one [Peer] replaces the earlier one. */
 	e = x->num_endpoints && x->endpoints[x->num_endpoints - 1].peer == p->peer
@@ -454,7 +413,7 @@ static int parse_keepalive(struct wgc_conffile *p, const struct key_handler *h, 
 	unsigned long long n = 0;
 	char q[72];
 
-	if (strcasecmp(value, "off") && !parse_decimal(value, 65535, &n))
+	if (strcasecmp(value, "off") && !wg_parse_decimal(value, 65535, &n))
 		return fail(p, h->name, "\"%s\" is not \"off\" or seconds (0-65535)", quote(q, value));
 	p->peer->persistent_keepalive_interval = (uint16_t)n;
 	p->peer->flags |= WG_PEER_HAS_PERSISTENT_KEEPALIVE_INTERVAL;
