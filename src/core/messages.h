@@ -136,9 +136,27 @@ static inline void wg_le64_put(uint8_t *p, uint64_t v)
 	wg_le32_put(p + 4, (uint32_t)(v >> 32));
 }
 
+/* Big-endian: the inner IP, TCP and UDP headers. */
 static inline uint16_t wg_be16_get(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline void wg_be16_put(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline uint32_t wg_be32_get(const uint8_t *p)
+{
+	return (uint32_t)wg_be16_get(p) << 16 | wg_be16_get(p + 2);
+}
+
+static inline void wg_be32_put(uint8_t *p, uint32_t v)
+{
+	wg_be16_put(p, (uint16_t)(v >> 16));
+	wg_be16_put(p + 2, (uint16_t)v);
 }
 
 #endif

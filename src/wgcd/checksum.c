@@ -1,0 +1,55 @@
+#include "wgcd/checksum.h"
+
+#include <string.h>
+#include <sys/socket.h>
+
+uint64_t wgcd_csum_add(uint64_t sum, const uint8_t *data, size_t len)
+{
+	uint32_t word;
+	uint16_t half = 0;
+
+	/* 32-bit words into a 64-bit accumulator: 2^32 of them before it could overflow. */
+	for (; len >= 4; data += 4, len -= 4) {
+		memcpy(&word, data, 4);
+		sum += word;
+	}
+	if (len >= 2) {
+		memcpy(&half, data, 2);
+		sum += half;
+		data += 2;
+		len -= 2;
+	}
+	if (len) {
+		uint8_t last[2] = { data[0], 0 };
+
+		memcpy(&half, last, 2);
+		sum += half;
+	}
+	return sum;
+}
+
+uint16_t wgcd_csum_fold(uint64_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+uint64_t wgcd_csum_pseudo(int family, const uint8_t *src, const uint8_t *dst, uint8_t proto, size_t l4_len)
+{
+	size_t addr_len = family == AF_INET ? 4 : 16;
+	/* Protocol and length as the big-endian words they are in either pseudo-header (IPv6's
+	 * 32-bit length has zero high bits: segments here never exceed 64 KiB). */
+	uint8_t tail[4] = { 0, proto, (uint8_t)(l4_len >> 8), (uint8_t)l4_len };
+	uint64_t sum = wgcd_csum_add(0, src, addr_len);
+
+	sum = wgcd_csum_add(sum, dst, addr_len);
+	return wgcd_csum_add(sum, tail, 4);
+}
+
+void wgcd_csum_store(uint8_t *field, uint64_t sum)
+{
+	uint16_t folded = (uint16_t)~wgcd_csum_fold(sum);
+
+	memcpy(field, &folded, 2);
+}

@@ -1,0 +1,26 @@
+/*
+ * The Internet checksum (RFC 1071) for the offload paths: segments cut from a TSO/USO
+ * super-packet need their own TCP/UDP and IPv4 header checksums, and a coalesced packet handed
+ * to the kernel carries the pseudo-header sum it expects for CHECKSUM_PARTIAL.
+ *
+ * Sums are kept in host order of the 16-bit words as they lie in memory (loaded with memcpy),
+ * which the one's-complement sum allows: fold and store them with memcpy and the bytes on the
+ * wire come out right on either endianness. Partial sums may be chained only at even offsets.
+ */
+#ifndef WGCD_CHECKSUM_H
+#define WGCD_CHECKSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Adds data to a running sum. */
+uint64_t wgcd_csum_add(uint64_t sum, const uint8_t *data, size_t len);
+/* The running sum folded to 16 bits, not complemented. */
+uint16_t wgcd_csum_fold(uint64_t sum);
+/* The IPv4 or IPv6 pseudo-header of a TCP or UDP segment of l4_len bytes (addresses as in the
+ * IP header, 4 or 16 bytes each). */
+uint64_t wgcd_csum_pseudo(int family, const uint8_t *src, const uint8_t *dst, uint8_t proto, size_t l4_len);
+/* Stores the complement of the folded sum at field (two bytes, any alignment). */
+void wgcd_csum_store(uint8_t *field, uint64_t sum);
+
+#endif
