@@ -109,3 +109,37 @@ TEST(wgcd_udp_reply_from_a_vanished_address_falls_back)
 	wgcd_udp_close(&a);
 	wgcd_udp_close(&b);
 }
+
+/* A run of equal datagrams and a shorter last one, sent as one GSO run: the receiver sees the
+ * same datagrams, whether its GRO joined them (taken apart again) or not. */
+TEST(wgcd_udp_gso_run_arrives_as_the_same_datagrams)
+{
+	static uint8_t run_data[5 * 1000 + 300], buf[WGCD_DATAGRAM_MAX];
+	struct wgcd_udp a, b;
+	struct wgcd_datagram d = { .data = buf };
+	struct wg_endpoint to;
+	struct wgcd_udp_run run;
+	size_t expected = 0, got = 0;
+	unsigned datagrams = 0;
+
+	CHECK_EQ(wgcd_udp_open(&a, 0, 0), 0);
+	CHECK_EQ(wgcd_udp_open(&b, 0, 0), 0);
+	to = loopback_endpoint(AF_INET, b.port);
+	for (size_t i = 0; i < sizeof(run_data); ++i)
+		run_data[i] = (uint8_t)(i / 1000 + i);
+	run = (struct wgcd_udp_run){ &to, run_data, sizeof(run_data), 1000 };
+	CHECK_EQ(wgcd_udp_send_runs(&a, &run, 1), 0);
+	while (datagrams < 6 && receive_one(b.fd4, &d) == 1) {
+		for (size_t off = 0, len; off < d.len; off += len, ++datagrams) {
+			len = wgcd_datagram_part(&d, off);
+			CHECK_EQ(len, datagrams < 5 ? 1000 : 300);
+			CHECK_MEM(d.data + off, run_data + expected, len);
+			expected += len;
+		}
+		got += d.len;
+	}
+	CHECK_EQ(datagrams, 6);
+	CHECK_EQ(got, sizeof(run_data));
+	wgcd_udp_close(&a);
+	wgcd_udp_close(&b);
+}

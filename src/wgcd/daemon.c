@@ -12,7 +12,7 @@
 
 #include "wgcd/env.h"
 
-enum { TUN_BUFFER = WG_PACKET_HEADROOM + 65535 + WG_PACKET_TAILROOM };
+enum { TUN_BUFFER = WG_PACKET_HEADROOM + WGCD_TUN_PACKET_MAX + WG_PACKET_TAILROOM };
 
 static int uapi_get(void *ctx, struct wg_config_device *out)
 {
@@ -53,8 +53,12 @@ static int open_descriptors(struct wgcd *daemon)
 	daemon->timer_watch.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	daemon->signal_watch.fd = open_signals();
 	daemon->tun_buffer = malloc(TUN_BUFFER);
+	daemon->segment_buffer = malloc(TUN_BUFFER);
 	daemon->udp_buffers = malloc((size_t)WGCD_UDP_BATCH * WGCD_DATAGRAM_MAX);
-	if (!daemon->tun_buffer || !daemon->udp_buffers)
+	daemon->txqueue = calloc(1, sizeof(*daemon->txqueue));
+	daemon->coalescer = calloc(1, sizeof(*daemon->coalescer));
+	if (!daemon->tun_buffer || !daemon->segment_buffer || !daemon->udp_buffers || !daemon->txqueue ||
+	    !daemon->coalescer)
 		return -ENOMEM;
 	if (daemon->epoll_fd < 0 || daemon->timer_watch.fd < 0 || daemon->signal_watch.fd < 0)
 		return -errno;
@@ -86,6 +90,8 @@ int wgcd_open(struct wgcd *daemon, const char *ifname, enum wgcd_log_level level
 	ret = open_descriptors(daemon);
 	if (!ret)
 		ret = wgcd_tun_open(&daemon->tun, ifname);
+	if (!ret)
+		daemon->coalescer->udp = daemon->tun.uso;
 	if (!ret)
 		ret = wgcd_link_open(&daemon->link, daemon->tun.ifindex, WGCD_TUN_DEFAULT_MTU);
 	if (!ret)
@@ -121,8 +127,13 @@ void wgcd_close(struct wgcd *daemon)
 	close_fd(&daemon->signal_watch.fd);
 	close_fd(&daemon->epoll_fd);
 	free(daemon->tun_buffer);
+	free(daemon->segment_buffer);
 	free(daemon->udp_buffers);
-	daemon->tun_buffer = daemon->udp_buffers = NULL;
+	free(daemon->txqueue);
+	free(daemon->coalescer);
+	daemon->tun_buffer = daemon->segment_buffer = daemon->udp_buffers = NULL;
+	daemon->txqueue = NULL;
+	daemon->coalescer = NULL;
 }
 
 static bool needs_new_sockets(const struct wgcd *daemon, const struct wg_config_device *config)

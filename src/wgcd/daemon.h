@@ -15,7 +15,9 @@
 #include "core/device.h"
 #include "wgcd/link.h"
 #include "wgcd/log.h"
+#include "wgcd/coalesce.h"
 #include "wgcd/tun.h"
+#include "wgcd/txqueue.h"
 #include "wgcd/udp.h"
 #include "wgcd/uapi.h"
 #include "wgcd/watch.h"
@@ -33,10 +35,15 @@ struct wgcd {
 	struct wgcd_watch tun_watch, udp4_watch, udp6_watch, link_watch, timer_watch, signal_watch;
 	uint64_t armed_deadline;  /* what the timer is set to, UINT64_MAX when disarmed */
 	uint8_t *tun_buffer;      /* one packet with the core's head- and tailroom */
+	uint8_t *segment_buffer;  /* one segment cut from a super-packet, with the same room */
 	uint8_t *udp_buffers;     /* WGCD_UDP_BATCH datagrams */
+	struct wgcd_txqueue *txqueue;     /* datagrams out, sent after each event */
+	struct wgcd_coalescer *coalescer; /* packets in, written after each UDP batch */
 	bool stopping;
 	const char *stop_reason;
 };
+
+enum { WGCD_TUN_PACKET_MAX = 65536 + 256 }; /* a super-packet: 64 KiB of payload and headers */
 
 /* Creates the TUN device, the UDP sockets and the UAPI socket: when this returns 0 the device
  * is visible to `ip` and `wg`. On failure everything made so far is undone and -errno returned. */
@@ -50,6 +57,8 @@ void wgcd_stop(struct wgcd *daemon, const char *reason);
 /* Registers the TUN, UDP, link and timer descriptors with epoll (signals: wgcd_run). 0 or -errno. */
 int wgcd_watch_all(struct wgcd *daemon);
 int wgcd_watch_udp(struct wgcd *daemon);
+/* Sends what the last event queued for the network, writes what it queued for the tunnel. */
+void wgcd_flush(struct wgcd *daemon);
 
 /* Applies a UAPI set: new sockets are bound before anything changes, so a port that cannot be
  * bound (-EADDRINUSE) or a configuration the core rejects (-EINVAL) leaves the device as it was. */

@@ -55,20 +55,40 @@ static void random_bytes(void *ctx, void *out, size_t len)
 	}
 }
 
+/* Queued: the loop sends after each event (wgcd_flush), so a burst leaves in a few system
+ * calls. Datagrams the kernel then refuses are counted as send errors. */
 static int send_datagram(void *ctx, const struct wg_endpoint *to, const uint8_t *msg, size_t len)
 {
 	struct wgcd *daemon = ctx;
 
-	return wgcd_udp_send(&daemon->udp, to, msg, len);
+	daemon->device.stats.tx_send_errors += wgcd_txqueue_add(daemon->txqueue, &daemon->udp, to, msg, len);
+	return 0;
 }
 
-/* A full TUN queue drops the packet, as a full NIC queue would; TCP recovers. */
+static int write_tun(void *ctx, const struct iovec *iov, int count)
+{
+	struct wgcd *daemon = ctx;
+
+	return wgcd_tun_writev(&daemon->tun, iov, count);
+}
+
+/* Queued in place, in the receive buffer it was decrypted in; the loop writes the batch before
+ * that buffer is reused. A full TUN queue drops the packet, as a full NIC queue would. */
 static void deliver(void *ctx, struct wg_peer *from, const uint8_t *packet, size_t len)
 {
 	struct wgcd *daemon = ctx;
 
 	(void)from;
-	wgcd_tun_write(&daemon->tun, packet, len);
+	if (!wgcd_coalescer_add(daemon->coalescer, (uint8_t *)packet, len)) {
+		wgcd_coalescer_flush(daemon->coalescer, write_tun, daemon);
+		wgcd_coalescer_add(daemon->coalescer, (uint8_t *)packet, len);
+	}
+}
+
+void wgcd_flush(struct wgcd *daemon)
+{
+	wgcd_coalescer_flush(daemon->coalescer, write_tun, daemon);
+	daemon->device.stats.tx_send_errors += wgcd_txqueue_flush(daemon->txqueue, &daemon->udp);
 }
 
 static void log_message(void *ctx, enum wg_log_level level, const char *message)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/messages.h"
+#include "wgcd/segment.h"
 #include "wgcd/env.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
@@ -27,13 +28,35 @@ void wgcd_stop(struct wgcd *daemon, const char *reason)
 	daemon->stop_reason = reason;
 }
 
+/* A super-packet is cut into the segment buffer one piece at a time; each piece is encrypted
+ * there and copied into the send queue. A plain packet is encrypted where it was read. */
+static void send_from_tun(struct wgcd *daemon, const struct virtio_net_hdr *vnet, uint8_t *packet, size_t len)
+{
+	struct wgcd_segmenter seg;
+	uint8_t *out = daemon->segment_buffer + WG_PACKET_HEADROOM;
+	size_t n;
+
+	if (vnet->gso_type == VIRTIO_NET_HDR_GSO_NONE) {
+		if (!wgcd_checksum_finish(vnet, packet, len))
+			wg_device_send(&daemon->device, packet, len);
+		return;
+	}
+	if (wgcd_segmenter_init(&seg, vnet, packet, len)) {
+		++daemon->device.stats.tx_malformed;
+		return;
+	}
+	while ((n = wgcd_segmenter_next(&seg, out)))
+		wg_device_send(&daemon->device, out, n);
+}
+
 static void on_tun(struct wgcd_watch *watch, uint32_t events)
 {
 	struct wgcd *daemon = container_of(watch, struct wgcd, tun_watch);
 	uint8_t *packet = daemon->tun_buffer + WG_PACKET_HEADROOM;
+	struct virtio_net_hdr vnet;
 
 	for (int i = 0; i < TUN_PACKETS_PER_ROUND && !(events & EPOLLERR); ++i) {
-		ssize_t n = wgcd_tun_read(&daemon->tun, packet, 65535);
+		ssize_t n = wgcd_tun_read(&daemon->tun, &vnet, packet, WGCD_TUN_PACKET_MAX);
 
 		if (n == -EAGAIN || n == -EINTR)
 			return;
@@ -41,34 +64,48 @@ static void on_tun(struct wgcd_watch *watch, uint32_t events)
 			events |= EPOLLERR;
 			break;
 		}
-		wg_device_send(&daemon->device, packet, (size_t)n);
+		send_from_tun(daemon, &vnet, packet, (size_t)n);
 	}
 	/* A detached TUN descriptor polls as an error: the interface was deleted. */
 	if (events & EPOLLERR)
 		wgcd_stop(daemon, "its TUN device was removed");
 }
 
-static bool is_handshake(const struct wgcd_datagram *d)
+static bool is_handshake(const uint8_t *msg, size_t len)
 {
-	return d->len >= 4 && (d->data[0] == WG_MESSAGE_HANDSHAKE_INITIATION ||
-			       d->data[0] == WG_MESSAGE_HANDSHAKE_RESPONSE) &&
-	       !d->data[1] && !d->data[2] && !d->data[3];
+	return len >= 4 && (msg[0] == WG_MESSAGE_HANDSHAKE_INITIATION || msg[0] == WG_MESSAGE_HANDSHAKE_RESPONSE) &&
+	       !msg[1] && !msg[2] && !msg[3];
+}
+
+static unsigned count_handshakes(const struct wgcd_datagram *batch, int count)
+{
+	unsigned handshakes = 0;
+
+	for (int i = 0; i < count; ++i)
+		for (size_t off = 0, len; off < batch[i].len; off += len) {
+			len = wgcd_datagram_part(&batch[i], off);
+			handshakes += is_handshake(batch[i].data + off, len);
+		}
+	return handshakes;
 }
 
 /* Handshakes waiting behind the current one tell the core whether it is under load. */
 static void receive_batch(struct wgcd *daemon, struct wgcd_datagram *batch, int count)
 {
-	unsigned handshakes = 0;
+	unsigned handshakes = count_handshakes(batch, count);
 
 	for (int i = 0; i < count; ++i)
-		handshakes += is_handshake(&batch[i]);
-	for (int i = 0; i < count; ++i) {
-		if (is_handshake(&batch[i]))
-			wg_device_handshake_backlog(&daemon->device, --handshakes);
-		wg_device_receive(&daemon->device, batch[i].data, batch[i].len, &batch[i].from);
-	}
+		for (size_t off = 0, len; off < batch[i].len; off += len) {
+			uint8_t *msg = batch[i].data + off;
+
+			len = wgcd_datagram_part(&batch[i], off);
+			if (is_handshake(msg, len))
+				wg_device_handshake_backlog(&daemon->device, --handshakes);
+			wg_device_receive(&daemon->device, msg, len, &batch[i].from);
+		}
 }
 
+/* What was decrypted is written to the tunnel before the buffers are read into again. */
 static void receive_udp(struct wgcd *daemon, int fd)
 {
 	struct wgcd_datagram batch[WGCD_UDP_BATCH];
@@ -79,6 +116,7 @@ static void receive_udp(struct wgcd *daemon, int fd)
 	n = wgcd_udp_receive(fd, batch, WGCD_UDP_BATCH);
 	if (n > 0)
 		receive_batch(daemon, batch, n);
+	wgcd_flush(daemon);
 }
 
 static void on_udp4(struct wgcd_watch *watch, uint32_t events)
@@ -202,6 +240,7 @@ int wgcd_run(struct wgcd *daemon)
 			struct wgcd_watch *watch = events[i].data.ptr;
 
 			watch->ready(watch, events[i].events);
+			wgcd_flush(daemon);
 		}
 	}
 	return 0;

@@ -31,9 +31,20 @@ static int set_mtu(const char *name, int mtu)
 	return ret;
 }
 
+/* Checksums, TCP segmentation and, where the kernel has it, UDP segmentation. A kernel that
+ * refuses even TSO still works: packets then arrive one by one with full checksums. */
+static void set_offloads(struct wgcd_tun *tun)
+{
+	unsigned tso = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+
+	tun->uso = ioctl(tun->fd, TUNSETOFFLOAD, tso | TUN_F_USO4 | TUN_F_USO6) == 0;
+	if (!tun->uso)
+		ioctl(tun->fd, TUNSETOFFLOAD, tso);
+}
+
 int wgcd_tun_open(struct wgcd_tun *tun, const char *name)
 {
-	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
+	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR };
 	int ret = refuse_existing(name);
 
 	tun->fd = -1;
@@ -52,6 +63,7 @@ int wgcd_tun_open(struct wgcd_tun *tun, const char *name)
 	ret = set_mtu(tun->name, WGCD_TUN_DEFAULT_MTU);
 	if (ret)
 		goto out;
+	set_offloads(tun);
 	return 0;
 fail:
 	ret = -errno;
@@ -67,18 +79,17 @@ void wgcd_tun_close(struct wgcd_tun *tun)
 	tun->fd = -1;
 }
 
-ssize_t wgcd_tun_read(struct wgcd_tun *tun, uint8_t *buf, size_t cap)
+ssize_t wgcd_tun_read(struct wgcd_tun *tun, struct virtio_net_hdr *vnet, uint8_t *buf, size_t cap)
 {
-	ssize_t n = read(tun->fd, buf, cap);
-
-	return n < 0 ? -errno : n;
-}
-
-int wgcd_tun_write(struct wgcd_tun *tun, const uint8_t *packet, size_t len)
-{
-	ssize_t n = write(tun->fd, packet, len);
+	struct iovec iov[2] = { { vnet, sizeof(*vnet) }, { buf, cap } };
+	ssize_t n = readv(tun->fd, iov, 2);
 
 	if (n < 0)
 		return -errno;
-	return (size_t)n == len ? 0 : -EIO;
+	return n < (ssize_t)sizeof(*vnet) ? -EIO : n - (ssize_t)sizeof(*vnet);
+}
+
+int wgcd_tun_writev(struct wgcd_tun *tun, const struct iovec *iov, int count)
+{
+	return writev(tun->fd, iov, count) < 0 ? -errno : 0;
 }

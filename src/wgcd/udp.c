@@ -1,6 +1,7 @@
 #include "wgcd/udp.h"
 
 #include <errno.h>
+#include <netinet/udp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -24,6 +25,8 @@ static int socket_for(int family, uint32_t fwmark)
 		goto fail;
 	if (fwmark && setsockopt(fd, SOL_SOCKET, SO_MARK, &fwmark, sizeof(fwmark)) < 0)
 		goto fail;
+	/* Best effort: without UDP GRO (before Linux 5.0) every datagram arrives alone. */
+	setsockopt(fd, IPPROTO_UDP, UDP_GRO, &on, sizeof(on));
 	/* Best effort: above rmem_max only root's FORCE variants work, and neither is fatal. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
@@ -139,13 +142,27 @@ static void read_pktinfo(struct msghdr *msg, struct wg_endpoint *from)
 	}
 }
 
-typedef char pktinfo_space[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+/* Room for the arrival (or source) address and a GRO/GSO segment size. */
+typedef char control_space[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
+
+static void read_control(struct msghdr *msg, struct wgcd_datagram *d)
+{
+	read_pktinfo(msg, &d->from);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO) {
+			int segment;
+
+			memcpy(&segment, CMSG_DATA(c), sizeof(segment));
+			d->segment = segment > 0 && (size_t)segment < d->len ? (size_t)segment : 0;
+		}
+	}
+}
 
 int wgcd_udp_receive(int fd, struct wgcd_datagram *dgrams, unsigned count)
 {
 	struct mmsghdr msgs[WGCD_UDP_BATCH];
 	struct iovec iovs[WGCD_UDP_BATCH];
-	pktinfo_space control[WGCD_UDP_BATCH];
+	control_space control[WGCD_UDP_BATCH];
 	int n;
 
 	if (count > WGCD_UDP_BATCH)
@@ -165,7 +182,8 @@ int wgcd_udp_receive(int fd, struct wgcd_datagram *dgrams, unsigned count)
 		return -errno;
 	for (int i = 0; i < n; ++i) {
 		dgrams[i].len = msgs[i].msg_len;
-		read_pktinfo(&msgs[i].msg_hdr, &dgrams[i].from);
+		dgrams[i].segment = 0;
+		read_control(&msgs[i].msg_hdr, &dgrams[i]);
 	}
 	return n;
 }
@@ -179,59 +197,140 @@ static bool src_is_set(const struct wg_endpoint *to)
 	return memcmp(&to->src.in6, zero, sizeof(zero)) != 0;
 }
 
-static size_t put_src(const struct wg_endpoint *to, pktinfo_space control)
+static struct cmsghdr *put_cmsg(struct cmsghdr *c, int level, int type, const void *data, size_t len)
 {
-	struct msghdr msg = { .msg_control = control, .msg_controllen = sizeof(pktinfo_space) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	*c = (struct cmsghdr){ .cmsg_len = CMSG_LEN(len), .cmsg_level = level, .cmsg_type = type };
+	memcpy(CMSG_DATA(c), data, len);
+	return (struct cmsghdr *)((char *)c + CMSG_SPACE(len));
+}
 
-	memset(control, 0, sizeof(pktinfo_space));
+static struct cmsghdr *put_src(struct cmsghdr *c, const struct wg_endpoint *to)
+{
 	if (to->addr.sa.sa_family == AF_INET) {
 		/* No interface index: the routing table keeps choosing the way out. */
 		struct in_pktinfo info = { .ipi_spec_dst = to->src.in };
 
-		*c = (struct cmsghdr){ .cmsg_len = CMSG_LEN(sizeof(info)), .cmsg_level = IPPROTO_IP,
-				       .cmsg_type = IP_PKTINFO };
-		memcpy(CMSG_DATA(c), &info, sizeof(info));
-		return CMSG_SPACE(sizeof(info));
+		return put_cmsg(c, IPPROTO_IP, IP_PKTINFO, &info, sizeof(info));
 	}
 	/* Link-local addresses only mean something together with their interface. */
 	struct in6_pktinfo info6 = { .ipi6_addr = to->src.in6 };
 
 	if (IN6_IS_ADDR_LINKLOCAL(&to->src.in6))
 		info6.ipi6_ifindex = (unsigned)to->src_ifindex;
-	*c = (struct cmsghdr){ .cmsg_len = CMSG_LEN(sizeof(info6)), .cmsg_level = IPPROTO_IPV6,
-			       .cmsg_type = IPV6_PKTINFO };
-	memcpy(CMSG_DATA(c), &info6, sizeof(info6));
-	return CMSG_SPACE(sizeof(info6));
+	return put_cmsg(c, IPPROTO_IPV6, IPV6_PKTINFO, &info6, sizeof(info6));
+}
+
+/* The message for one run: to its endpoint, from its recorded source unless told not to,
+ * cut by the kernel when it holds more than one datagram. */
+static void prepare(struct msghdr *hdr, struct iovec *iov, control_space control, const struct wgcd_udp_run *run,
+		    bool with_src)
+{
+	struct cmsghdr *c = (struct cmsghdr *)control, *end = c;
+	uint16_t segment = (uint16_t)run->segment;
+
+	memset(control, 0, sizeof(control_space));
+	*iov = (struct iovec){ (void *)run->data, run->len };
+	*hdr = (struct msghdr){
+		.msg_name = (void *)&run->to->addr, .msg_iov = iov, .msg_iovlen = 1,
+		.msg_namelen = run->to->addr.sa.sa_family == AF_INET ? sizeof(run->to->addr.in) : sizeof(run->to->addr.in6),
+	};
+	if (with_src && src_is_set(run->to))
+		end = put_src(end, run->to);
+	if (run->segment && run->segment < run->len)
+		end = put_cmsg(end, IPPROTO_UDP, UDP_SEGMENT, &segment, sizeof(segment));
+	if (end != c) {
+		hdr->msg_control = control;
+		hdr->msg_controllen = (size_t)((char *)end - (char *)c);
+	}
+}
+
+static int fd_for(const struct wgcd_udp *udp, const struct wg_endpoint *to)
+{
+	int family = to->addr.sa.sa_family;
+
+	return family == AF_INET ? udp->fd4 : family == AF_INET6 ? udp->fd6 : -1;
 }
 
 int wgcd_udp_send(const struct wgcd_udp *udp, const struct wg_endpoint *to, const uint8_t *msg, size_t len)
 {
-	int family = to->addr.sa.sa_family;
-	int fd = family == AF_INET ? udp->fd4 : family == AF_INET6 ? udp->fd6 : -1;
-	pktinfo_space control;
-	struct iovec iov = { (void *)msg, len };
-	struct msghdr hdr = {
-		.msg_name = (void *)&to->addr, .msg_iov = &iov, .msg_iovlen = 1,
-		.msg_namelen = family == AF_INET ? sizeof(to->addr.in) : sizeof(to->addr.in6),
-	};
+	int fd = fd_for(udp, to);
+	struct wgcd_udp_run run = { to, msg, len, 0 };
+	control_space control;
+	struct iovec iov;
+	struct msghdr hdr;
 
 	if (fd < 0)
 		return -EAFNOSUPPORT;
-	if (src_is_set(to)) {
-		hdr.msg_control = control;
-		hdr.msg_controllen = put_src(to, control);
-	}
+	prepare(&hdr, &iov, control, &run, true);
 	if (sendmsg(fd, &hdr, MSG_DONTWAIT) >= 0)
 		return 0;
 	/* The address the peer last reached us on is gone (the kernel says EINVAL, EADDRNOTAVAIL or
 	 * ENETUNREACH, depending on family and version): fall over to a routed one. The next
 	 * authenticated packet from the peer records the new local address. */
 	if (hdr.msg_control && (errno == EINVAL || errno == EADDRNOTAVAIL || errno == ENETUNREACH)) {
-		hdr.msg_control = NULL;
-		hdr.msg_controllen = 0;
+		prepare(&hdr, &iov, control, &run, false);
 		if (sendmsg(fd, &hdr, MSG_DONTWAIT) >= 0)
 			return 0;
 	}
 	return -errno;
+}
+
+/* A run the kernel would not take whole: its datagrams one at a time, each with the source
+ * fallback of wgcd_udp_send. A run refused for GSO itself (EIO: the route's device cannot
+ * checksum for us) turns GSO off for the socket's lifetime. */
+static unsigned send_one_by_one(struct wgcd_udp *udp, const struct wgcd_udp_run *run, int error)
+{
+	size_t step = run->segment && run->segment < run->len ? run->segment : run->len;
+	unsigned failed = 0;
+
+	if (error == EIO && step < run->len)
+		udp->no_gso = true;
+	for (size_t off = 0; off < run->len; off += step)
+		failed += wgcd_udp_send(udp, run->to, run->data + off, run->len - off < step ? run->len - off : step) != 0;
+	return failed;
+}
+
+/* Consecutive runs of one family go in one sendmmsg. */
+static unsigned send_family(struct wgcd_udp *udp, int fd, const struct wgcd_udp_run *runs, unsigned count)
+{
+	struct mmsghdr msgs[WGCD_UDP_BATCH];
+	struct iovec iovs[WGCD_UDP_BATCH];
+	control_space control[WGCD_UDP_BATCH];
+	unsigned failed = 0, done = 0;
+
+	for (unsigned i = 0; i < count; ++i) {
+		prepare(&msgs[i].msg_hdr, &iovs[i], control[i], &runs[i], true);
+		msgs[i].msg_len = 0;
+	}
+	while (done < count) {
+		int n = sendmmsg(fd, msgs + done, count - done, MSG_DONTWAIT);
+
+		if (n > 0) {
+			done += (unsigned)n;
+			continue;
+		}
+		failed += send_one_by_one(udp, &runs[done], errno);
+		++done;
+	}
+	return failed;
+}
+
+unsigned wgcd_udp_send_runs(struct wgcd_udp *udp, const struct wgcd_udp_run *runs, unsigned count)
+{
+	unsigned failed = 0;
+
+	while (count) {
+		int fd = fd_for(udp, runs[0].to);
+		unsigned n = 1;
+
+		while (n < count && n < WGCD_UDP_BATCH && runs[n].to->addr.sa.sa_family == runs[0].to->addr.sa.sa_family)
+			++n;
+		if (fd < 0)
+			failed += n;
+		else
+			failed += send_family(udp, fd, runs, n);
+		runs += n;
+		count -= n;
+	}
+	return failed;
 }
