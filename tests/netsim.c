@@ -101,13 +101,14 @@ void sim_inject(struct sim *sim, int to, const struct wg_endpoint *from, const u
 	enqueue(sim, to, from, msg, len, sim->now + delay);
 }
 
-static int env_send(void *ctx, const struct wg_endpoint *to, const uint8_t *msg, size_t len)
+static int env_send(void *ctx, struct wg_peer *peer, const struct wg_endpoint *to, const uint8_t *msg, size_t len)
 {
 	struct sim_node *node = ctx;
 	struct sim *sim = node->sim;
 	int dest = node_at(sim, to);
 	int copies = 1;
 
+	(void)peer;
 	log_append(&node->sent, sim->now, msg, len);
 	if (dest < 0) {
 		++sim->undeliverable;

@@ -23,9 +23,13 @@ struct wg_env {
 	uint64_t (*wall)(void *ctx);
 	/* Cryptographically secure random bytes. */
 	void (*random)(void *ctx, void *out, size_t len);
-	/* Put one finished WireGuard message on the wire. msg is valid only during the call.
-	 * Returns 0 or -errno; bytes are counted as sent only on 0. */
-	int (*send)(void *ctx, const struct wg_endpoint *to, const uint8_t *msg, size_t len);
+	/* Put one finished WireGuard message on the wire, for `peer` (NULL: a cookie reply).
+	 * msg is valid only during the call. Returns 0 or -errno; bytes are counted as sent only
+	 * on 0. An I/O layer that queues may report a later failure with wg_peer_send_failed(),
+	 * for as long as it has not been told to forget the peer. */
+	int (*send)(void *ctx, struct wg_peer *peer, const struct wg_endpoint *to, const uint8_t *msg, size_t len);
+	/* Optional: the peer is about to be freed; nothing may refer to it after this returns. */
+	void (*forget)(void *ctx, struct wg_peer *peer);
 	/* Hand one decrypted, source-checked IP packet to the tunnel interface. */
 	void (*deliver)(void *ctx, struct wg_peer *from, const uint8_t *packet, size_t len);
 	/* Optional. Messages never contain key material. */

@@ -50,6 +50,8 @@ void wg_peer_remove(struct wg_peer *peer)
 
 	/* First make the peer unreachable, then stop what it does, then free what it holds. */
 	peer->is_dead = true;
+	if (device->env.forget)
+		device->env.forget(device->env.ctx, peer);
 	wg_allowedips_remove_by_peer(&device->peer_allowedips, &peer->allowedips_list);
 	wg_pubkey_table_remove(&device->peer_hashtable, peer);
 	wg_list_del(&peer->peer_list);
@@ -63,6 +65,12 @@ void wg_peer_remove(struct wg_peer *peer)
 	wg_device_log(device, WG_LOG_DEBUG, "Peer %llu removed", (unsigned long long)peer->internal_id);
 	wg_secret_wipe(peer, sizeof(*peer));
 	free(peer);
+}
+
+void wg_peer_send_failed(struct wg_peer *peer, unsigned datagrams, size_t bytes)
+{
+	peer->tx_bytes -= bytes < peer->tx_bytes ? bytes : peer->tx_bytes;
+	peer->device->stats.tx_send_errors += datagrams;
 }
 
 void wg_peer_remove_all(struct wg_device *device)

@@ -65,6 +65,9 @@ int wg_peer_create(struct wg_device *device, const uint8_t public_key[32], const
 /* Stops everything the peer does, then frees it, wiping its secrets. */
 void wg_peer_remove(struct wg_peer *peer);
 void wg_peer_remove_all(struct wg_device *device);
+/* Datagrams env->send accepted for the peer but the I/O layer could not send after all: their
+ * bytes are taken back from tx_bytes and counted as send errors. */
+void wg_peer_send_failed(struct wg_peer *peer, unsigned datagrams, size_t bytes);
 /* Queues a copy of an IP packet (len 0: a keepalive) for when a keypair exists. When the
  * queue is full the oldest packet is dropped. 0 or -ENOMEM. */
 int wg_peer_stage(struct wg_peer *peer, const uint8_t *packet, size_t len);

@@ -25,7 +25,7 @@ int wg_packet_send_buffer_to_peer(struct wg_peer *peer, const uint8_t *msg, size
 	int ret = -EDESTADDRREQ;
 
 	if (wg_endpoint_is_set(&peer->endpoint))
-		ret = device->env.send(device->env.ctx, &peer->endpoint, msg, len);
+		ret = device->env.send(device->env.ctx, peer, &peer->endpoint, msg, len);
 	if (ret)
 		++device->stats.tx_send_errors;
 	else
@@ -87,7 +87,7 @@ void wg_packet_send_handshake_cookie(struct wg_device *device, const uint8_t *ms
 
 	if (wg_cookie_message_create(&packet, msg, len, &device->cookie_checker, to, &device->env))
 		return;
-	if (device->env.send(device->env.ctx, to, (uint8_t *)&packet, sizeof(packet)))
+	if (device->env.send(device->env.ctx, NULL, to, (uint8_t *)&packet, sizeof(packet)))
 		++device->stats.tx_send_errors;
 	else
 		++device->stats.cookie_replies_sent;

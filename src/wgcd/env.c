@@ -56,13 +56,24 @@ static void random_bytes(void *ctx, void *out, size_t len)
 }
 
 /* Queued: the loop sends after each event (wgcd_flush), so a burst leaves in a few system
- * calls. Datagrams the kernel then refuses are counted as send errors. */
-static int send_datagram(void *ctx, const struct wg_endpoint *to, const uint8_t *msg, size_t len)
+ * calls. Datagrams the kernel then refuses are taken back from the peer's counters. */
+static int send_datagram(void *ctx, struct wg_peer *peer, const struct wg_endpoint *to, const uint8_t *msg,
+			 size_t len)
 {
 	struct wgcd *daemon = ctx;
 
-	daemon->device.stats.tx_send_errors += wgcd_txqueue_add(daemon->txqueue, &daemon->udp, to, msg, len);
+	daemon->device.stats.tx_send_errors += wgcd_txqueue_add(daemon->txqueue, &daemon->udp, peer, to, msg, len);
 	return 0;
+}
+
+/* Queued datagrams refer to their peer: they leave before it goes. */
+static void forget(void *ctx, struct wg_peer *peer)
+{
+	struct wgcd *daemon = ctx;
+
+	(void)peer;
+	if (daemon->txqueue)
+		daemon->device.stats.tx_send_errors += wgcd_txqueue_flush(daemon->txqueue, &daemon->udp);
 }
 
 static int write_tun(void *ctx, const struct iovec *iov, int count)
@@ -102,6 +113,6 @@ struct wg_env wgcd_env(struct wgcd *daemon)
 {
 	return (struct wg_env){
 		.ctx = daemon, .now = now, .wall = wall, .random = random_bytes,
-		.send = send_datagram, .deliver = deliver, .log = log_message,
+		.send = send_datagram, .forget = forget, .deliver = deliver, .log = log_message,
 	};
 }

@@ -2,12 +2,14 @@
 
 #include <string.h>
 
+#include "core/peer.h"
+
 /* Whether the next datagram may join the run: same endpoint, not longer than the run's
  * datagrams, and the run not ended by a shorter one or full. */
 static bool can_join(const struct wgcd_udp_run *run, unsigned run_count, const struct wgcd_txqueue_entry *e)
 {
 	return run_count < WGCD_GSO_SEGMENTS && e->len <= run->segment && run->len % run->segment == 0 &&
-	       run->len + e->len <= WGCD_GSO_BYTES && wg_endpoint_equal(run->to, &e->to);
+	       run->len + e->len <= WGCD_GSO_BYTES && run->owner == e->peer && wg_endpoint_equal(run->to, &e->to);
 }
 
 static unsigned build_runs(struct wgcd_txqueue *q, bool gso)
@@ -23,7 +25,8 @@ static unsigned build_runs(struct wgcd_txqueue *q, bool gso)
 			++run_count;
 			continue;
 		}
-		q->run[runs++] = (struct wgcd_udp_run){ &e->to, q->arena + e->offset, e->len, e->len };
+		q->run[runs++] = (struct wgcd_udp_run){ .to = &e->to, .data = q->arena + e->offset, .len = e->len,
+							.segment = e->len, .owner = e->peer };
 		run_count = 1;
 	}
 	return runs;
@@ -31,23 +34,33 @@ static unsigned build_runs(struct wgcd_txqueue *q, bool gso)
 
 unsigned wgcd_txqueue_flush(struct wgcd_txqueue *q, struct wgcd_udp *udp)
 {
-	unsigned failed = 0;
+	unsigned runs, unowned = 0;
 
-	if (q->count)
-		failed = wgcd_udp_send_runs(udp, q->run, build_runs(q, !udp->no_gso));
+	if (!q->count)
+		return 0;
+	runs = build_runs(q, !udp->no_gso);
+	if (wgcd_udp_send_runs(udp, q->run, runs))
+		for (unsigned i = 0; i < runs; ++i) {
+			struct wgcd_udp_run *run = &q->run[i];
+
+			if (run->failed && run->owner)
+				wg_peer_send_failed(run->owner, run->failed, run->failed_bytes);
+			else
+				unowned += run->failed;
+		}
 	q->count = 0;
 	q->used = 0;
-	return failed;
+	return unowned;
 }
 
-unsigned wgcd_txqueue_add(struct wgcd_txqueue *q, struct wgcd_udp *udp, const struct wg_endpoint *to,
-			  const uint8_t *msg, size_t len)
+unsigned wgcd_txqueue_add(struct wgcd_txqueue *q, struct wgcd_udp *udp, struct wg_peer *peer,
+			  const struct wg_endpoint *to, const uint8_t *msg, size_t len)
 {
 	unsigned failed = 0;
 
 	if (q->count == WGCD_TXQUEUE_DATAGRAMS || q->used + len > WGCD_TXQUEUE_BYTES)
 		failed = wgcd_txqueue_flush(q, udp);
-	q->entry[q->count] = (struct wgcd_txqueue_entry){ .offset = q->used, .len = len, .to = *to };
+	q->entry[q->count] = (struct wgcd_txqueue_entry){ .offset = q->used, .len = len, .to = *to, .peer = peer };
 	memcpy(q->arena + q->used, msg, len);
 	q->used += len;
 	++q->count;

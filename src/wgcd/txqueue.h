@@ -20,9 +20,12 @@ enum {
 	WGCD_TXQUEUE_DATAGRAMS = 1024,
 };
 
+struct wg_peer;
+
 struct wgcd_txqueue_entry {
 	size_t offset, len;             /* in the arena, each right after the one before */
 	struct wg_endpoint to;
+	struct wg_peer *peer;           /* NULL for a cookie reply; flushed before the peer is freed */
 };
 
 struct wgcd_txqueue {
@@ -33,11 +36,12 @@ struct wgcd_txqueue {
 	uint8_t arena[WGCD_TXQUEUE_BYTES];
 };
 
-/* Copies one datagram in; when the queue is full it is flushed first, and the number of
- * datagrams that flush could not send is returned. */
-unsigned wgcd_txqueue_add(struct wgcd_txqueue *q, struct wgcd_udp *udp, const struct wg_endpoint *to,
-			  const uint8_t *msg, size_t len);
-/* Sends everything queued and empties the queue. The number of datagrams not sent. */
+/* Copies one datagram in; when the queue is full it is flushed first. Returns what that flush
+ * returned. */
+unsigned wgcd_txqueue_add(struct wgcd_txqueue *q, struct wgcd_udp *udp, struct wg_peer *peer,
+			  const struct wg_endpoint *to, const uint8_t *msg, size_t len);
+/* Sends everything queued and empties the queue. A peer's datagrams that could not be sent are
+ * taken back from its counters (wg_peer_send_failed); the number of the others is returned. */
 unsigned wgcd_txqueue_flush(struct wgcd_txqueue *q, struct wgcd_udp *udp);
 
 #endif

@@ -278,25 +278,29 @@ int wgcd_udp_send(const struct wgcd_udp *udp, const struct wg_endpoint *to, cons
 /* A run the kernel would not take whole: its datagrams one at a time, each with the source
  * fallback of wgcd_udp_send. A run refused for GSO itself (EIO: the route's device cannot
  * checksum for us) turns GSO off for the socket's lifetime. */
-static unsigned send_one_by_one(struct wgcd_udp *udp, const struct wgcd_udp_run *run, int error)
+static void send_one_by_one(struct wgcd_udp *udp, struct wgcd_udp_run *run, int error)
 {
 	size_t step = run->segment && run->segment < run->len ? run->segment : run->len;
-	unsigned failed = 0;
 
 	if (error == EIO && step < run->len)
 		udp->no_gso = true;
-	for (size_t off = 0; off < run->len; off += step)
-		failed += wgcd_udp_send(udp, run->to, run->data + off, run->len - off < step ? run->len - off : step) != 0;
-	return failed;
+	for (size_t off = 0; off < run->len; off += step) {
+		size_t len = run->len - off < step ? run->len - off : step;
+
+		if (wgcd_udp_send(udp, run->to, run->data + off, len)) {
+			++run->failed;
+			run->failed_bytes += len;
+		}
+	}
 }
 
 /* Consecutive runs of one family go in one sendmmsg. */
-static unsigned send_family(struct wgcd_udp *udp, int fd, const struct wgcd_udp_run *runs, unsigned count)
+static void send_family(struct wgcd_udp *udp, int fd, struct wgcd_udp_run *runs, unsigned count)
 {
 	struct mmsghdr msgs[WGCD_UDP_BATCH];
 	struct iovec iovs[WGCD_UDP_BATCH];
 	control_space control[WGCD_UDP_BATCH];
-	unsigned failed = 0, done = 0;
+	unsigned done = 0;
 
 	for (unsigned i = 0; i < count; ++i) {
 		prepare(&msgs[i].msg_hdr, &iovs[i], control[i], &runs[i], true);
@@ -309,28 +313,33 @@ static unsigned send_family(struct wgcd_udp *udp, int fd, const struct wgcd_udp_
 			done += (unsigned)n;
 			continue;
 		}
-		failed += send_one_by_one(udp, &runs[done], errno);
+		send_one_by_one(udp, &runs[done], errno);
 		++done;
 	}
-	return failed;
 }
 
-unsigned wgcd_udp_send_runs(struct wgcd_udp *udp, const struct wgcd_udp_run *runs, unsigned count)
+unsigned wgcd_udp_send_runs(struct wgcd_udp *udp, struct wgcd_udp_run *runs, unsigned count)
 {
 	unsigned failed = 0;
 
-	while (count) {
-		int fd = fd_for(udp, runs[0].to);
-		unsigned n = 1;
-
-		while (n < count && n < WGCD_UDP_BATCH && runs[n].to->addr.sa.sa_family == runs[0].to->addr.sa.sa_family)
-			++n;
-		if (fd < 0)
-			failed += n;
-		else
-			failed += send_family(udp, fd, runs, n);
-		runs += n;
-		count -= n;
+	for (unsigned i = 0; i < count; ++i) {
+		runs[i].failed = 0;
+		runs[i].failed_bytes = 0;
 	}
+	for (unsigned start = 0, n; start < count; start += n) {
+		struct wgcd_udp_run *first = &runs[start];
+		int fd = fd_for(udp, first->to);
+
+		for (n = 1; start + n < count && n < WGCD_UDP_BATCH &&
+			    runs[start + n].to->addr.sa.sa_family == first->to->addr.sa.sa_family;)
+			++n;
+		if (fd >= 0)
+			send_family(udp, fd, first, n);
+		else
+			for (unsigned i = 0; i < n; ++i)
+				send_one_by_one(udp, &first[i], EAFNOSUPPORT);
+	}
+	for (unsigned i = 0; i < count; ++i)
+		failed += runs[i].failed;
 	return failed;
 }

@@ -34,6 +34,9 @@ struct wgcd_udp_run {
 	const uint8_t *data;
 	size_t len;                   /* of the whole run */
 	size_t segment;               /* of each datagram; only the last may be shorter */
+	void *owner;                  /* the caller's, untouched */
+	unsigned failed;              /* set by wgcd_udp_send_runs: datagrams not sent */
+	size_t failed_bytes;          /* and their bytes */
 };
 
 struct wgcd_datagram {
@@ -66,7 +69,8 @@ int wgcd_udp_receive(int fd, struct wgcd_datagram *dgrams, unsigned count);
  * routing table picks. 0 or -errno. */
 int wgcd_udp_send(const struct wgcd_udp *udp, const struct wg_endpoint *to, const uint8_t *msg, size_t len);
 /* Runs in order, as few system calls as the kernel allows (sendmmsg, UDP_SEGMENT); a run the
- * kernel refuses whole is retried datagram by datagram. The number of datagrams not sent. */
-unsigned wgcd_udp_send_runs(struct wgcd_udp *udp, const struct wgcd_udp_run *runs, unsigned count);
+ * kernel refuses whole is retried datagram by datagram. Each run's failed and failed_bytes are
+ * set; the total number of datagrams not sent is returned. */
+unsigned wgcd_udp_send_runs(struct wgcd_udp *udp, struct wgcd_udp_run *runs, unsigned count);
 
 #endif
