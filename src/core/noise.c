@@ -201,13 +201,22 @@ void wg_noise_set_static_identity_private_key(struct wg_static_identity *identit
 
 void wg_noise_precompute_static_static(struct wg_peer *peer)
 {
+	wg_secret_wipe(peer->handshake.precomputed_static_static, WG_NOISE_PUBLIC_KEY_LEN);
+	peer->handshake.static_static_known = false;
+}
+
+static const uint8_t *static_static(struct wg_peer *peer)
+{
 	const struct wg_static_identity *identity = &peer->device->static_identity;
 	struct wg_handshake *handshake = &peer->handshake;
 
 	/* A failed DH (no identity, low-order key) leaves zeros, which no handshake accepts. */
-	if (!identity->has_identity ||
-	    !wg_x25519_shared(handshake->precomputed_static_static, &identity->private_key, handshake->remote_static))
+	if (!handshake->static_static_known &&
+	    (!identity->has_identity ||
+	     !wg_x25519_shared(handshake->precomputed_static_static, &identity->private_key, handshake->remote_static)))
 		memset(handshake->precomputed_static_static, 0, WG_NOISE_PUBLIC_KEY_LEN);
+	handshake->static_static_known = true;
+	return handshake->precomputed_static_static;
 }
 
 /* Forgets the in-progress handshake; keeps who the peer is and its replay protection. */
@@ -314,7 +323,7 @@ bool wg_noise_handshake_create_initiation(struct wg_message_initiation *dst, str
 			     key, handshake->hash))
 		goto out;
 	/* ss */
-	if (!mix_precomputed_dh(handshake->chaining_key, key, handshake->precomputed_static_static))
+	if (!mix_precomputed_dh(handshake->chaining_key, key, static_static(peer)))
 		goto out;
 	/* {t} */
 	wg_noise_tai64n_now(timestamp, handshake->last_sent_timestamp, device->env.wall(device->env.ctx));
@@ -354,7 +363,7 @@ struct wg_peer *wg_noise_handshake_consume_initiation(const struct wg_message_in
 		goto out;
 	handshake = &peer->handshake;
 	/* ss */
-	if (!mix_precomputed_dh(chaining_key, key, handshake->precomputed_static_static))
+	if (!mix_precomputed_dh(chaining_key, key, static_static(peer)))
 		goto out;
 	/* {t} */
 	if (!message_decrypt(t, src->encrypted_timestamp, sizeof(src->encrypted_timestamp), key, hash))

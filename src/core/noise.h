@@ -40,9 +40,11 @@ struct wg_handshake {
 	enum wg_handshake_state state;
 	uint8_t remote_static[WG_NOISE_PUBLIC_KEY_LEN];
 	uint8_t remote_ephemeral[WG_NOISE_PUBLIC_KEY_LEN];
-	/* DH(our static, their static): computed once per key change, all zero when either key is
-	 * missing or theirs is a low-order point, which makes every handshake with them fail. */
+	/* DH(our static, their static): computed at the first handshake after a key change (so
+	 * that loading 100,000 peers costs no Diffie-Hellman), all zero when either key is missing
+	 * or theirs is a low-order point, which makes every handshake with them fail. */
 	uint8_t precomputed_static_static[WG_NOISE_PUBLIC_KEY_LEN];
+	bool static_static_known;
 	uint8_t preshared_key[WG_NOISE_SYMMETRIC_KEY_LEN];
 	struct wg_x25519_private ephemeral;
 	uint8_t hash[WG_NOISE_HASH_LEN];
@@ -81,6 +83,7 @@ void wg_noise_handshake_init(struct wg_handshake *handshake, struct wg_peer *pee
 void wg_noise_set_static_identity_private_key(struct wg_static_identity *identity, const uint8_t *private_key);
 void wg_noise_static_identity_clear(struct wg_static_identity *identity);
 /* Recomputes DH(our static, their static) after either key changed. */
+/* Forgets DH(our static, their static) after either key changed; the next handshake computes it. */
 void wg_noise_precompute_static_static(struct wg_peer *peer);
 void wg_noise_handshake_clear(struct wg_peer *peer);
 void wg_noise_keypairs_clear(struct wg_peer *peer);
