@@ -37,6 +37,7 @@ enum wg_packet_room {
 /* Why packets were dropped. Every drop is silent on the wire and counted here. */
 struct wg_device_stats {
 	uint64_t rx_malformed;          /* unknown type, wrong length */
+	uint64_t rx_handshake_overflow; /* admitted, but the I/O layer's handshake queue was full */
 	uint64_t rx_invalid_mac;        /* handshake message with a bad mac1 */
 	uint64_t rx_handshake_failed;   /* did not authenticate, unknown key, replayed, flooding */
 	uint64_t rx_ratelimited;        /* handshake over a source's rate under load */
@@ -99,6 +100,13 @@ int wg_device_send(struct wg_device *device, uint8_t *packet, size_t len);
  * and the local address it reached. 0 when it was accepted, else -errno; either way nothing
  * goes back on the wire for anything that did not authenticate. */
 int wg_device_receive(struct wg_device *device, uint8_t *msg, size_t len, const struct wg_endpoint *from);
+/* The same for a handshake message in two steps, so that an I/O layer can queue the expensive
+ * one: admit checks the macs (and under load answers with a cookie reply, -EAGAIN) and returns
+ * 0 for a message worth its Diffie-Hellman; receive_admitted then does that. */
+int wg_device_admit_handshake(struct wg_device *device, const uint8_t *msg, size_t len,
+			      const struct wg_endpoint *from);
+int wg_device_receive_admitted(struct wg_device *device, const uint8_t *msg, size_t len,
+			       const struct wg_endpoint *from);
 
 uint64_t wg_device_next_deadline(const struct wg_device *device);
 void wg_device_run_timers(struct wg_device *device);

@@ -84,14 +84,12 @@ static struct wg_peer *receive_response(struct wg_device *device, const uint8_t 
 	return peer;
 }
 
-static int receive_handshake(struct wg_device *device, const uint8_t *msg, size_t len, enum wg_message_type type,
+/* After the macs: the Diffie-Hellman part. */
+static int consume_handshake(struct wg_device *device, const uint8_t *msg, size_t len, enum wg_message_type type,
 			     const struct wg_endpoint *from)
 {
 	struct wg_peer *peer;
-	int ret = check_macs(device, msg, len, from);
 
-	if (ret)
-		return ret;
 	if (type == WG_MESSAGE_HANDSHAKE_INITIATION)
 		peer = receive_initiation(device, msg, from);
 	else
@@ -104,6 +102,47 @@ static int receive_handshake(struct wg_device *device, const uint8_t *msg, size_
 	wg_timers_any_authenticated_packet_received(peer);
 	wg_timers_any_authenticated_packet_traversal(peer);
 	return 0;
+}
+
+static int receive_handshake(struct wg_device *device, const uint8_t *msg, size_t len, enum wg_message_type type,
+			     const struct wg_endpoint *from)
+{
+	int ret = check_macs(device, msg, len, from);
+
+	return ret ? ret : consume_handshake(device, msg, len, type, from);
+}
+
+static bool is_handshake(enum wg_message_type type)
+{
+	return type == WG_MESSAGE_HANDSHAKE_INITIATION || type == WG_MESSAGE_HANDSHAKE_RESPONSE;
+}
+
+int wg_device_admit_handshake(struct wg_device *device, const uint8_t *msg, size_t len,
+			      const struct wg_endpoint *from)
+{
+	enum wg_message_type type = classify(msg, len);
+
+	if (!device->is_up)
+		return -ENETDOWN;
+	if (!is_handshake(type)) {
+		++device->stats.rx_malformed;
+		return -EINVAL;
+	}
+	return check_macs(device, msg, len, from);
+}
+
+int wg_device_receive_admitted(struct wg_device *device, const uint8_t *msg, size_t len,
+			       const struct wg_endpoint *from)
+{
+	enum wg_message_type type = classify(msg, len);
+
+	if (!device->is_up)
+		return -ENETDOWN;
+	if (!is_handshake(type)) {
+		++device->stats.rx_malformed;
+		return -EINVAL;
+	}
+	return consume_handshake(device, msg, len, type, from);
 }
 
 static int receive_cookie(struct wg_device *device, const uint8_t *msg)
@@ -119,6 +158,11 @@ static int receive_cookie(struct wg_device *device, const uint8_t *msg)
 		++device->stats.rx_cookie_invalid;
 		return -EBADMSG;
 	}
+	/* The responder is under load and dropped our initiation: the cookie lets the next one
+	 * through, so it goes now rather than after REKEY_TIMEOUT. A cookie is accepted once per
+	 * mac1 we sent, so this at most doubles what we send. */
+	if (entry->kind == WG_INDEX_HANDSHAKE)
+		wg_packet_resend_handshake_initiation(entry->peer);
 	return 0;
 }
 

@@ -39,16 +39,10 @@ static bool handshake_sent_recently(const struct wg_peer *peer, uint64_t now)
 	       now < peer->last_sent_handshake + (uint64_t)WG_REKEY_TIMEOUT * WG_NSEC_PER_SEC;
 }
 
-void wg_packet_send_handshake_initiation(struct wg_peer *peer, bool is_retry)
+static void send_initiation(struct wg_peer *peer, uint64_t now)
 {
 	struct wg_message_initiation packet;
-	uint64_t now = now_of(peer->device);
 
-	if (!is_retry)
-		peer->timer_handshake_attempts = 0;
-	/* At most one initiation per REKEY_TIMEOUT, whoever asks for it. */
-	if (handshake_sent_recently(peer, now) || peer->is_dead)
-		return;
 	peer->last_sent_handshake = now;
 	peer->has_sent_handshake = true;
 	wg_device_log(peer->device, WG_LOG_DEBUG, "Sending handshake initiation to peer %llu",
@@ -60,6 +54,24 @@ void wg_packet_send_handshake_initiation(struct wg_peer *peer, bool is_retry)
 	wg_timers_any_authenticated_packet_sent(peer);
 	wg_packet_send_buffer_to_peer(peer, (uint8_t *)&packet, sizeof(packet));
 	wg_timers_handshake_initiated(peer);
+}
+
+void wg_packet_send_handshake_initiation(struct wg_peer *peer, bool is_retry)
+{
+	uint64_t now = now_of(peer->device);
+
+	if (!is_retry)
+		peer->timer_handshake_attempts = 0;
+	/* At most one initiation per REKEY_TIMEOUT, whoever asks for it. */
+	if (handshake_sent_recently(peer, now) || peer->is_dead)
+		return;
+	send_initiation(peer, now);
+}
+
+void wg_packet_resend_handshake_initiation(struct wg_peer *peer)
+{
+	if (!peer->is_dead)
+		send_initiation(peer, now_of(peer->device));
 }
 
 void wg_packet_send_handshake_response(struct wg_peer *peer)

@@ -13,6 +13,8 @@ struct wg_device;
 
 /* Rate limited to one per REKEY_TIMEOUT per peer; is_retry keeps the attempt count. */
 void wg_packet_send_handshake_initiation(struct wg_peer *peer, bool is_retry);
+/* At once, even within REKEY_TIMEOUT of the last: for when a cookie reply says it was dropped. */
+void wg_packet_resend_handshake_initiation(struct wg_peer *peer);
 void wg_packet_send_handshake_response(struct wg_peer *peer);
 void wg_packet_send_handshake_cookie(struct wg_device *device, const uint8_t *msg, size_t len,
 				     const struct wg_endpoint *to);

@@ -57,8 +57,9 @@ static int open_descriptors(struct wgcd *daemon)
 	daemon->udp_buffers = malloc((size_t)WGCD_UDP_BATCH * WGCD_DATAGRAM_MAX);
 	daemon->txqueue = calloc(1, sizeof(*daemon->txqueue));
 	daemon->coalescer = calloc(1, sizeof(*daemon->coalescer));
+	daemon->handshakes = calloc(1, sizeof(*daemon->handshakes));
 	if (!daemon->tun_buffer || !daemon->segment_buffer || !daemon->udp_buffers || !daemon->txqueue ||
-	    !daemon->coalescer)
+	    !daemon->coalescer || !daemon->handshakes)
 		return -ENOMEM;
 	if (daemon->epoll_fd < 0 || daemon->timer_watch.fd < 0 || daemon->signal_watch.fd < 0)
 		return -errno;
@@ -131,6 +132,8 @@ void wgcd_close(struct wgcd *daemon)
 	free(daemon->udp_buffers);
 	free(daemon->txqueue);
 	free(daemon->coalescer);
+	free(daemon->handshakes);
+	daemon->handshakes = NULL;
 	daemon->tun_buffer = daemon->segment_buffer = daemon->udp_buffers = NULL;
 	daemon->txqueue = NULL;
 	daemon->coalescer = NULL;

@@ -16,6 +16,7 @@
 #include "wgcd/link.h"
 #include "wgcd/log.h"
 #include "wgcd/coalesce.h"
+#include "wgcd/handshakes.h"
 #include "wgcd/tun.h"
 #include "wgcd/txqueue.h"
 #include "wgcd/udp.h"
@@ -39,6 +40,7 @@ struct wgcd {
 	uint8_t *udp_buffers;     /* WGCD_UDP_BATCH datagrams */
 	struct wgcd_txqueue *txqueue;     /* datagrams out, sent after each event */
 	struct wgcd_coalescer *coalescer; /* packets in, written after each UDP batch */
+	struct wgcd_handshake_queue *handshakes; /* admitted, waiting for their Diffie-Hellman */
 	bool stopping;
 	const char *stop_reason;
 };

@@ -77,32 +77,36 @@ static bool is_handshake(const uint8_t *msg, size_t len)
 	       !msg[1] && !msg[2] && !msg[3];
 }
 
-static unsigned count_handshakes(const struct wgcd_datagram *batch, int count)
+/* A handshake is admitted (macs, or a cookie reply under load) at once and queued for its
+ * Diffie-Hellman; the queue's length is the backlog that decides "under load". */
+static void receive_message(struct wgcd *daemon, uint8_t *msg, size_t len, const struct wg_endpoint *from)
 {
-	unsigned handshakes = 0;
-
-	for (int i = 0; i < count; ++i)
-		for (size_t off = 0, len; off < batch[i].len; off += len) {
-			len = wgcd_datagram_part(&batch[i], off);
-			handshakes += is_handshake(batch[i].data + off, len);
-		}
-	return handshakes;
+	if (!is_handshake(msg, len)) {
+		wg_device_receive(&daemon->device, msg, len, from);
+		return;
+	}
+	wg_device_handshake_backlog(&daemon->device, daemon->handshakes->count);
+	if (!wg_device_admit_handshake(&daemon->device, msg, len, from) &&
+	    !wgcd_handshake_push(daemon->handshakes, msg, len, from))
+		++daemon->device.stats.rx_handshake_overflow;
 }
 
-/* Handshakes waiting behind the current one tell the core whether it is under load. */
 static void receive_batch(struct wgcd *daemon, struct wgcd_datagram *batch, int count)
 {
-	unsigned handshakes = count_handshakes(batch, count);
-
 	for (int i = 0; i < count; ++i)
 		for (size_t off = 0, len; off < batch[i].len; off += len) {
-			uint8_t *msg = batch[i].data + off;
-
 			len = wgcd_datagram_part(&batch[i], off);
-			if (is_handshake(msg, len))
-				wg_device_handshake_backlog(&daemon->device, --handshakes);
-			wg_device_receive(&daemon->device, msg, len, &batch[i].from);
+			receive_message(daemon, batch[i].data + off, len, &batch[i].from);
 		}
+}
+
+/* A few queued handshakes per round of the loop, so that data keeps flowing during a flood. */
+static void process_handshakes(struct wgcd *daemon)
+{
+	const struct wgcd_handshake *h;
+
+	for (int i = 0; i < WGCD_HANDSHAKES_PER_ROUND && (h = wgcd_handshake_pop(daemon->handshakes)); ++i)
+		wg_device_receive_admitted(&daemon->device, h->msg, h->len, &h->from);
 }
 
 /* What was decrypted is written to the tunnel before the buffers are read into again. */
@@ -233,7 +237,8 @@ int wgcd_run(struct wgcd *daemon)
 		int n;
 
 		arm_timer(daemon);
-		n = epoll_wait(daemon->epoll_fd, events, EVENTS_PER_WAIT, -1);
+		/* Queued handshakes are work too: look for events, but do not wait for them. */
+		n = epoll_wait(daemon->epoll_fd, events, EVENTS_PER_WAIT, daemon->handshakes->count ? 0 : -1);
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		for (int i = 0; i < n && !daemon->stopping; ++i) {
@@ -242,6 +247,8 @@ int wgcd_run(struct wgcd *daemon)
 			watch->ready(watch, events[i].events);
 			wgcd_flush(daemon);
 		}
+		process_handshakes(daemon);
+		wgcd_flush(daemon);
 	}
 	return 0;
 }
