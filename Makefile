@@ -86,9 +86,13 @@ demo:
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/wgcd $(BUILD)/wgc
 	$(Q)BUILD=$(CURDIR)/$(BUILD) examples/netns-demo
 
+$(BUILD)/wgc-bench-handshake: $(BUILD)/bench/handshake.o $(BUILD)/libwgccore.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 # wgcd and wireguard-go side by side (bench/run); BENCH=full for the longer run notes quote.
 BENCH ?= quick
-bench: $(BUILD)/wgcd
+bench: $(BUILD)/wgcd $(BUILD)/wgc-bench-handshake
 	$(Q)BUILD=$(CURDIR)/$(BUILD) bench/run $(BENCH)
 
 demo-virtual: $(BUILD)/examples/virtual_tunnel
