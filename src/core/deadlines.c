@@ -9,7 +9,7 @@
 static void place(struct wg_deadlines *q, size_t i, struct wg_timer *timer)
 {
 	q->heap[i] = timer;
-	timer->slot = i + 1;
+	timer->slot = (uint32_t)(i + 1);
 }
 
 static void sift_up(struct wg_deadlines *q, size_t i)

@@ -16,7 +16,7 @@
 struct wg_timer {
 	uint64_t deadline;   /* when it fires, if pending */
 	uint64_t queued_at;  /* its key in the heap: never after deadline while pending */
-	size_t slot;         /* 1 + its heap index; 0 when not in the heap */
+	uint32_t slot;       /* 1 + its heap index; 0 when not in the heap (32 bits: five per peer) */
 	bool pending;
 	void (*fire)(struct wg_timer *timer);
 };

@@ -6,6 +6,7 @@
  */
 #include "core/noise.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/device.h"
@@ -254,6 +255,14 @@ void wg_noise_keypairs_clear(struct wg_peer *peer)
 	keypair_release(peer->device, keypairs->current);
 	keypair_release(peer->device, keypairs->previous);
 	keypairs->next = keypairs->current = keypairs->previous = NULL;
+}
+
+void wg_noise_keypairs_free(struct wg_peer *peer)
+{
+	wg_noise_keypairs_clear(peer);
+	/* Released slots hold no key material: keypair_release wiped them. */
+	free(peer->keypairs.slots);
+	peer->keypairs.slots = NULL;
 }
 
 void wg_noise_expire_current_peer_keypairs(struct wg_peer *peer)
@@ -544,6 +553,12 @@ bool wg_noise_handshake_begin_session(struct wg_peer *peer)
 	if (handshake->state != WG_HANDSHAKE_CREATED_RESPONSE && handshake->state != WG_HANDSHAKE_CONSUMED_RESPONSE)
 		return false;
 	i_am_the_initiator = handshake->state == WG_HANDSHAKE_CONSUMED_RESPONSE;
+	if (!peer->keypairs.slots)
+		peer->keypairs.slots = calloc(3, sizeof(*peer->keypairs.slots));
+	if (!peer->keypairs.slots) {
+		wg_noise_handshake_clear(peer);
+		return false;
+	}
 	if (!keypair_derive(&fresh, peer, i_am_the_initiator)) {
 		keypair_release(peer->device, &fresh);
 		wg_noise_handshake_clear(peer);

@@ -58,8 +58,9 @@ void wg_peer_remove(struct wg_peer *peer)
 	wg_timers_stop(peer);
 	wg_deadlines_unreserve(&device->deadlines, PEER_TIMERS);
 	wg_peer_purge_staged(peer);
+	free(peer->staged);
 	wg_noise_handshake_clear(peer);
-	wg_noise_keypairs_clear(peer);
+	wg_noise_keypairs_free(peer);
 	wg_cookie_maker_wipe(&peer->cookie);
 	--device->num_peers;
 	wg_device_log(device, WG_LOG_DEBUG, "Peer %llu removed", (unsigned long long)peer->internal_id);
@@ -91,8 +92,13 @@ static void drop_staged(struct wg_peer *peer, struct wg_staged_packet *staged)
 
 int wg_peer_stage(struct wg_peer *peer, const uint8_t *packet, size_t len)
 {
-	struct wg_staged_packet *staged = malloc(sizeof(*staged) + WG_PACKET_HEADROOM + len + WG_PACKET_TAILROOM);
+	struct wg_staged_packet *staged;
 
+	if (!peer->staged)
+		peer->staged = calloc(WG_MAX_STAGED_PACKETS, sizeof(*peer->staged));
+	if (!peer->staged)
+		return -ENOMEM;
+	staged = malloc(sizeof(*staged) + WG_PACKET_HEADROOM + len + WG_PACKET_TAILROOM);
 	if (!staged)
 		return -ENOMEM;
 	staged->len = len;

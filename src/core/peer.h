@@ -47,8 +47,9 @@ struct wg_peer {
 	bool has_sent_handshake;
 	uint16_t persistent_keepalive_interval;
 
-	/* Ring of packets waiting for a keypair; the oldest is dropped when full. */
-	struct wg_staged_packet *staged[WG_MAX_STAGED_PACKETS];
+	/* Ring of WG_MAX_STAGED_PACKETS packets waiting for a keypair, the oldest dropped when full;
+	 * allocated when the first packet waits, freed with the peer. */
+	struct wg_staged_packet **staged;
 	unsigned staged_head, staged_count;
 
 	uint64_t rx_bytes, tx_bytes;     /* whole WireGuard messages, handshakes included */

@@ -7,6 +7,7 @@
 #include "wgcd/uapi.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,9 @@ static int answer_set(struct wgcd_uapi_conn *conn)
 	if (ret && !conn->parser.error && !conn->error)
 		wgcd_log_error(conn->uapi->log, "UAPI set failed: %s", strerror(-ret));
 	wg_config_free(&conn->config);
+	/* A large configuration's text form is garbage now: give its pages back rather than keep
+	 * them as the daemon's high-water mark. */
+	malloc_trim(0);
 	return queue_reply(conn, "", 0, ret);
 }
 
