@@ -88,6 +88,7 @@ int wgcd_open(struct wgcd *daemon, const char *ifname, enum wgcd_log_level level
 				 .timer_watch.fd = -1, .signal_watch.fd = -1, .armed_deadline = UINT64_MAX };
 	snprintf(daemon->ifname, sizeof(daemon->ifname), "%s", ifname);
 	daemon->log = (struct wgcd_log){ .level = level, .ifname = daemon->ifname };
+	wgcd_tick(daemon);
 	ret = open_descriptors(daemon);
 	if (!ret)
 		ret = wgcd_tun_open(&daemon->tun, ifname);

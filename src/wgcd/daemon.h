@@ -35,6 +35,7 @@ struct wgcd {
 	int epoll_fd;
 	struct wgcd_watch tun_watch, udp4_watch, udp6_watch, link_watch, timer_watch, signal_watch;
 	uint64_t armed_deadline;  /* what the timer is set to, UINT64_MAX when disarmed */
+	uint64_t now;             /* the monotonic clock at the start of the current event */
 	uint8_t *tun_buffer;      /* one packet with the core's head- and tailroom */
 	uint8_t *segment_buffer;  /* one segment cut from a super-packet, with the same room */
 	uint8_t *udp_buffers;     /* WGCD_UDP_BATCH datagrams */
@@ -59,6 +60,8 @@ void wgcd_stop(struct wgcd *daemon, const char *reason);
 /* Registers the TUN, UDP, link and timer descriptors with epoll (signals: wgcd_run). 0 or -errno. */
 int wgcd_watch_all(struct wgcd *daemon);
 int wgcd_watch_udp(struct wgcd *daemon);
+/* Reads the clock the core sees until the next tick (env.c). */
+void wgcd_tick(struct wgcd *daemon);
 /* Sends what the last event queued for the network, writes what it queued for the tunnel. */
 void wgcd_flush(struct wgcd *daemon);
 

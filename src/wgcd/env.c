@@ -24,10 +24,18 @@ uint64_t wgcd_env_now(void)
 	return clock_ns(CLOCK_MONOTONIC);
 }
 
+/* Read once per event (wgcd_tick), not per packet: the core asks several times for every
+ * packet, and no timer of WireGuard's needs finer than the length of one event. */
 static uint64_t now(void *ctx)
 {
-	(void)ctx;
-	return wgcd_env_now();
+	struct wgcd *daemon = ctx;
+
+	return daemon->now;
+}
+
+void wgcd_tick(struct wgcd *daemon)
+{
+	daemon->now = wgcd_env_now();
 }
 
 static uint64_t wall(void *ctx)

@@ -244,9 +244,11 @@ int wgcd_run(struct wgcd *daemon)
 		for (int i = 0; i < n && !daemon->stopping; ++i) {
 			struct wgcd_watch *watch = events[i].data.ptr;
 
+			wgcd_tick(daemon);
 			watch->ready(watch, events[i].events);
 			wgcd_flush(daemon);
 		}
+		wgcd_tick(daemon);
 		process_handshakes(daemon);
 		wgcd_flush(daemon);
 	}
