@@ -3,6 +3,8 @@
  * of doing Diffie-Hellman; the initiator resends at once with mac2 and succeeds, well within
  * the second a flood may give it. Load lingers for a second after the backlog drains.
  */
+#include <errno.h>
+
 #include "core/send.h"
 #include "harness.h"
 #include "netsim.h"
@@ -87,5 +89,36 @@ TEST(underload_rate_limits_a_flooding_source)
 	CHECK_EQ(floods, 30);
 	CHECK(b->device.stats.rx_ratelimited >= 20);
 	CHECK(sim_sent_count(b, WG_MESSAGE_HANDSHAKE_RESPONSE) <= WG_RATELIMITER_PACKETS_BURSTABLE + 1);
+	sim_free(&sim);
+}
+
+/* The two steps of an I/O layer with a handshake queue: admission checks the macs and does no
+ * Diffie-Hellman (or, under load, answers with a cookie reply); the handshake happens only when
+ * the admitted message is received. */
+TEST(underload_two_step_admission)
+{
+	struct sim sim;
+	struct sim_node *a, *b;
+	struct wg_peer *pa, *pb;
+	struct sim_record initiation;
+
+	sim_pair(&sim, 303, &a, &b, NULL, false);
+	pa = sim_peer(a, b);
+	pb = sim_peer(b, a);
+	wg_packet_send_handshake_initiation(pa, false);
+	CHECK_EQ(a->sent.count, 1);
+	initiation = a->sent.records[a->sent.count - 1];
+
+	CHECK_EQ(wg_device_admit_handshake(&b->device, initiation.data, initiation.len, &a->addr), 0);
+	CHECK_EQ(pb->handshake.state, WG_HANDSHAKE_ZEROED);
+	CHECK_EQ(b->sent.count, 0);
+	CHECK_EQ(wg_device_receive_admitted(&b->device, initiation.data, initiation.len, &a->addr), 0);
+	CHECK_EQ(sim_sent_count(b, WG_MESSAGE_HANDSHAKE_RESPONSE), 1);
+
+	wg_device_handshake_backlog(&b->device, LOADED);
+	CHECK_EQ(wg_device_admit_handshake(&b->device, initiation.data, initiation.len, &a->addr), -EAGAIN);
+	CHECK_EQ(sim_sent_count(b, WG_MESSAGE_HANDSHAKE_COOKIE), 1);
+	CHECK_EQ(wg_device_admit_handshake(&b->device, initiation.data, 100, &a->addr), -EINVAL);
+	CHECK_EQ(b->device.stats.rx_malformed, 1);
 	sim_free(&sim);
 }

@@ -112,37 +112,35 @@ static int receive_handshake(struct wg_device *device, const uint8_t *msg, size_
 	return ret ? ret : consume_handshake(device, msg, len, type, from);
 }
 
-static bool is_handshake(enum wg_message_type type)
+/* The message's type when the device is up and it is a well-formed handshake message; else
+ * -ENETDOWN or -EINVAL (counted as malformed). */
+static int handshake_type(struct wg_device *device, const uint8_t *msg, size_t len)
 {
-	return type == WG_MESSAGE_HANDSHAKE_INITIATION || type == WG_MESSAGE_HANDSHAKE_RESPONSE;
+	enum wg_message_type type = classify(msg, len);
+
+	if (!device->is_up)
+		return -ENETDOWN;
+	if (type != WG_MESSAGE_HANDSHAKE_INITIATION && type != WG_MESSAGE_HANDSHAKE_RESPONSE) {
+		++device->stats.rx_malformed;
+		return -EINVAL;
+	}
+	return (int)type;
 }
 
 int wg_device_admit_handshake(struct wg_device *device, const uint8_t *msg, size_t len,
 			      const struct wg_endpoint *from)
 {
-	enum wg_message_type type = classify(msg, len);
+	int type = handshake_type(device, msg, len);
 
-	if (!device->is_up)
-		return -ENETDOWN;
-	if (!is_handshake(type)) {
-		++device->stats.rx_malformed;
-		return -EINVAL;
-	}
-	return check_macs(device, msg, len, from);
+	return type < 0 ? type : check_macs(device, msg, len, from);
 }
 
 int wg_device_receive_admitted(struct wg_device *device, const uint8_t *msg, size_t len,
 			       const struct wg_endpoint *from)
 {
-	enum wg_message_type type = classify(msg, len);
+	int type = handshake_type(device, msg, len);
 
-	if (!device->is_up)
-		return -ENETDOWN;
-	if (!is_handshake(type)) {
-		++device->stats.rx_malformed;
-		return -EINVAL;
-	}
-	return consume_handshake(device, msg, len, type, from);
+	return type < 0 ? type : consume_handshake(device, msg, len, (enum wg_message_type)type, from);
 }
 
 static int receive_cookie(struct wg_device *device, const uint8_t *msg)
