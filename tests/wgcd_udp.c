@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "wgcd/txqueue.h"
 #include "wgcd/udp.h"
 
 static struct wg_endpoint loopback_endpoint(int family, uint16_t port)
@@ -142,4 +143,50 @@ TEST(wgcd_udp_gso_run_arrives_as_the_same_datagrams)
 	CHECK_EQ(got, sizeof(run_data));
 	wgcd_udp_close(&a);
 	wgcd_udp_close(&b);
+}
+
+/* The send queue: datagrams gathered (one built in place, the rest copied) leave in order,
+ * equal ones to one endpoint as one GSO run, a different endpoint's apart. */
+TEST(wgcd_txqueue_sends_everything_in_order)
+{
+	static struct wgcd_txqueue q;
+	static uint8_t buf[WGCD_DATAGRAM_MAX];
+	struct wgcd_udp a, b, c;
+	struct wgcd_datagram d = { .data = buf };
+	struct wg_endpoint to_b, to_c;
+	uint8_t msg[300];
+	uint64_t failed = 0;
+	unsigned seen = 0;
+
+	CHECK_EQ(wgcd_udp_open(&a, 0, 0), 0);
+	CHECK_EQ(wgcd_udp_open(&b, 0, 0), 0);
+	CHECK_EQ(wgcd_udp_open(&c, 0, 0), 0);
+	to_b = loopback_endpoint(AF_INET, b.port);
+	to_c = loopback_endpoint(AF_INET, c.port);
+	for (unsigned i = 0; i < 4; ++i) {
+		uint8_t *room = wgcd_txqueue_reserve(&q, &a, 16 + sizeof(msg), &failed) - 16;
+
+		memset(room, (int)i, sizeof(msg));
+		CHECK_EQ(wgcd_txqueue_add(&q, &a, NULL, &to_b, room, i < 3 ? sizeof(msg) : 100), 0);
+	}
+	memset(msg, 0xcc, sizeof(msg));
+	CHECK_EQ(wgcd_txqueue_add(&q, &a, NULL, &to_c, msg, 10), 0);
+	CHECK_EQ(q.count, 5);
+	CHECK_EQ(wgcd_txqueue_flush(&q, &a), 0);
+	CHECK_EQ(q.count, 0);
+	while (seen < 4 && receive_one(b.fd4, &d) == 1)
+		for (size_t off = 0, len; off < d.len; off += len, ++seen) {
+			len = wgcd_datagram_part(&d, off);
+			CHECK_EQ(len, seen < 3 ? sizeof(msg) : 100);
+			CHECK_EQ(d.data[off], seen);
+			CHECK_EQ(d.data[off + len - 1], seen);
+		}
+	CHECK_EQ(seen, 4);
+	CHECK_EQ(receive_one(c.fd4, &d), 1);
+	CHECK_EQ(d.len, 10);
+	CHECK_EQ(d.data[0], 0xcc);
+	CHECK_EQ(failed, 0);
+	wgcd_udp_close(&a);
+	wgcd_udp_close(&b);
+	wgcd_udp_close(&c);
 }

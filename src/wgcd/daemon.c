@@ -53,12 +53,11 @@ static int open_descriptors(struct wgcd *daemon)
 	daemon->timer_watch.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	daemon->signal_watch.fd = open_signals();
 	daemon->tun_buffer = malloc(TUN_BUFFER);
-	daemon->segment_buffer = malloc(TUN_BUFFER);
 	daemon->udp_buffers = malloc((size_t)WGCD_UDP_BATCH * WGCD_DATAGRAM_MAX);
 	daemon->txqueue = calloc(1, sizeof(*daemon->txqueue));
 	daemon->coalescer = calloc(1, sizeof(*daemon->coalescer));
 	daemon->handshakes = calloc(1, sizeof(*daemon->handshakes));
-	if (!daemon->tun_buffer || !daemon->segment_buffer || !daemon->udp_buffers || !daemon->txqueue ||
+	if (!daemon->tun_buffer || !daemon->udp_buffers || !daemon->txqueue ||
 	    !daemon->coalescer || !daemon->handshakes)
 		return -ENOMEM;
 	if (daemon->epoll_fd < 0 || daemon->timer_watch.fd < 0 || daemon->signal_watch.fd < 0)
@@ -129,13 +128,12 @@ void wgcd_close(struct wgcd *daemon)
 	close_fd(&daemon->signal_watch.fd);
 	close_fd(&daemon->epoll_fd);
 	free(daemon->tun_buffer);
-	free(daemon->segment_buffer);
 	free(daemon->udp_buffers);
 	free(daemon->txqueue);
 	free(daemon->coalescer);
 	free(daemon->handshakes);
 	daemon->handshakes = NULL;
-	daemon->tun_buffer = daemon->segment_buffer = daemon->udp_buffers = NULL;
+	daemon->tun_buffer = daemon->udp_buffers = NULL;
 	daemon->txqueue = NULL;
 	daemon->coalescer = NULL;
 }

@@ -37,7 +37,6 @@ struct wgcd {
 	uint64_t armed_deadline;  /* what the timer is set to, UINT64_MAX when disarmed */
 	uint64_t now;             /* the monotonic clock at the start of the current event */
 	uint8_t *tun_buffer;      /* one packet with the core's head- and tailroom */
-	uint8_t *segment_buffer;  /* one segment cut from a super-packet, with the same room */
 	uint8_t *udp_buffers;     /* WGCD_UDP_BATCH datagrams */
 	struct wgcd_txqueue *txqueue;     /* datagrams out, sent after each event */
 	struct wgcd_coalescer *coalescer; /* packets in, written after each UDP batch */

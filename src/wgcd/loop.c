@@ -28,12 +28,12 @@ void wgcd_stop(struct wgcd *daemon, const char *reason)
 	daemon->stop_reason = reason;
 }
 
-/* A super-packet is cut into the segment buffer one piece at a time; each piece is encrypted
- * there and copied into the send queue. A plain packet is encrypted where it was read. */
+/* A super-packet is cut straight into the send queue, one piece at a time, and each piece is
+ * encrypted where it will be sent from. A plain packet is encrypted where it was read. */
 static void send_from_tun(struct wgcd *daemon, const struct virtio_net_hdr *vnet, uint8_t *packet, size_t len)
 {
 	struct wgcd_segmenter seg;
-	uint8_t *out = daemon->segment_buffer + WG_PACKET_HEADROOM;
+	uint8_t *out;
 	size_t n;
 
 	if (vnet->gso_type == VIRTIO_NET_HDR_GSO_NONE) {
@@ -45,8 +45,15 @@ static void send_from_tun(struct wgcd *daemon, const struct virtio_net_hdr *vnet
 		++daemon->device.stats.tx_malformed;
 		return;
 	}
-	while ((n = wgcd_segmenter_next(&seg, out)))
+	for (;;) {
+		out = wgcd_txqueue_reserve(daemon->txqueue, &daemon->udp,
+					   WG_PACKET_HEADROOM + seg.header_len + seg.gso_size + WG_PACKET_TAILROOM,
+					   &daemon->device.stats.tx_send_errors);
+		n = wgcd_segmenter_next(&seg, out);
+		if (!n)
+			break;
 		wg_device_send(&daemon->device, out, n);
+	}
 }
 
 static void on_tun(struct wgcd_watch *watch, uint32_t events)

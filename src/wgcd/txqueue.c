@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "core/device.h"
 #include "core/peer.h"
 
 /* Whether the next datagram may join the run: same endpoint, not longer than the run's
@@ -32,6 +33,14 @@ static unsigned build_runs(struct wgcd_txqueue *q, bool gso)
 	return runs;
 }
 
+uint8_t *wgcd_txqueue_reserve(struct wgcd_txqueue *q, struct wgcd_udp *udp, size_t room, uint64_t *failed)
+{
+	/* One entry is kept free too: a datagram built here must find a slot. */
+	if (q->count >= WGCD_TXQUEUE_DATAGRAMS - 1 || q->used + room > WGCD_TXQUEUE_BYTES)
+		*failed += wgcd_txqueue_flush(q, udp);
+	return q->arena + q->used + WG_PACKET_HEADROOM;
+}
+
 unsigned wgcd_txqueue_flush(struct wgcd_txqueue *q, struct wgcd_udp *udp)
 {
 	unsigned runs, unowned = 0;
@@ -57,11 +66,13 @@ unsigned wgcd_txqueue_add(struct wgcd_txqueue *q, struct wgcd_udp *udp, struct w
 			  const struct wg_endpoint *to, const uint8_t *msg, size_t len)
 {
 	unsigned failed = 0;
+	bool in_place = msg == q->arena + q->used;
 
-	if (q->count == WGCD_TXQUEUE_DATAGRAMS || q->used + len > WGCD_TXQUEUE_BYTES)
+	if (!in_place && (q->count == WGCD_TXQUEUE_DATAGRAMS || q->used + len > WGCD_TXQUEUE_BYTES))
 		failed = wgcd_txqueue_flush(q, udp);
 	q->entry[q->count] = (struct wgcd_txqueue_entry){ .offset = q->used, .len = len, .to = *to, .peer = peer };
-	memcpy(q->arena + q->used, msg, len);
+	if (!in_place)
+		memcpy(q->arena + q->used, msg, len);
 	q->used += len;
 	++q->count;
 	return failed;

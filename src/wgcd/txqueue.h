@@ -36,8 +36,12 @@ struct wgcd_txqueue {
 	uint8_t arena[WGCD_TXQUEUE_BYTES];
 };
 
-/* Copies one datagram in; when the queue is full it is flushed first. Returns what that flush
- * returned. */
+/* Where the next datagram's payload may be built in place (WG_PACKET_HEADROOM into the free
+ * space, with `room` bytes free from the start), so that adding it copies nothing; flushes
+ * first when there is not that much room, adding what the flush returned to *failed. */
+uint8_t *wgcd_txqueue_reserve(struct wgcd_txqueue *q, struct wgcd_udp *udp, size_t room, uint64_t *failed);
+/* Copies one datagram in, unless it already lies where the next one goes; when the queue is
+ * full it is flushed first. Returns what that flush returned. */
 unsigned wgcd_txqueue_add(struct wgcd_txqueue *q, struct wgcd_udp *udp, struct wg_peer *peer,
 			  const struct wg_endpoint *to, const uint8_t *msg, size_t len);
 /* Sends everything queued and empties the queue. A peer's datagrams that could not be sent are
