@@ -12,9 +12,10 @@
  *       initiations from unknown keys with a valid mac1, as fast as this process can send them;
  *       prints "sent/s N cookie-replies/s N".
  *
- * Initiations are made by the wgc core, one device per initiator, on a clock that jumps ahead
- * at every message: the core's "one initiation per REKEY_TIMEOUT" never holds one back, and
- * each initiator's timestamps keep rising as the responder's replay check demands.
+ * Initiations are made by the wgc core, one device per initiator, on a monotonic clock that
+ * jumps ahead at every message, so the core's "one initiation per REKEY_TIMEOUT" never holds
+ * one back. Timestamps come from the real clock (the core keeps each initiator's rising): a
+ * responder remembers the newest it accepted from each key, across runs of this program.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -61,7 +62,11 @@ static uint64_t jumping_clock(void *ctx)
 
 static uint64_t wall_clock(void *ctx)
 {
-	return (uint64_t)time(NULL) * 1000000000u + jumping_clock(ctx);
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void random_bytes(void *ctx, void *out, size_t len)
