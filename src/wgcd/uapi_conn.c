@@ -114,9 +114,6 @@ static int answer_set(struct wgcd_uapi_conn *conn)
 	if (ret && !conn->parser.error && !conn->error)
 		wgcd_log_error(conn->uapi->log, "UAPI set failed: %s", strerror(-ret));
 	wg_config_free(&conn->config);
-	/* A large configuration's text form is garbage now: give its pages back rather than keep
-	 * them as the daemon's high-water mark. */
-	malloc_trim(0);
 	return queue_reply(conn, "", 0, ret);
 }
 
@@ -233,6 +230,9 @@ static int write_reply(struct wgcd_uapi_conn *conn)
 	wg_secret_wipe(conn->reply, conn->reply_len);
 	free(conn->reply);
 	conn->reply = NULL;
+	/* A large configuration's text, read or written, is garbage once answered: its pages go
+	 * back to the kernel rather than stay as the daemon's high-water mark. */
+	malloc_trim(0);
 	pending_len = rest->len;
 	memcpy(pending, rest->data, pending_len);
 	rest->len = 0;
