@@ -19,10 +19,9 @@ static unsigned build_runs(struct wgcd_txqueue *q, bool gso)
 
 	for (unsigned i = 0; i < q->count; ++i) {
 		const struct wgcd_txqueue_entry *e = &q->entry[i];
-		struct wgcd_udp_run *run = &q->run[runs - 1];
 
-		if (runs && gso && can_join(run, run_count, e)) {
-			run->len += e->len;
+		if (runs && gso && can_join(&q->run[runs - 1], run_count, e)) {
+			q->run[runs - 1].len += e->len;
 			++run_count;
 			continue;
 		}

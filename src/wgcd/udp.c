@@ -97,6 +97,7 @@ int wgcd_udp_open(struct wgcd_udp *udp, uint16_t port, uint32_t fwmark)
 
 	udp->fd4 = udp->fd6 = -1;
 	udp->fwmark = fwmark;
+	udp->no_gso = false;
 	/* A random IPv4 port may be taken in IPv6: try again rather than fail a "port 0". */
 	for (int i = 0; i < (port ? 1 : RANDOM_PORT_TRIES) && ret == -EADDRINUSE; ++i)
 		ret = open_pair(udp, port);
