@@ -32,17 +32,18 @@ void wgcd_stop(struct wgcd *daemon, const char *reason)
  * encrypted where it will be sent from. A plain packet is encrypted where it was read. */
 static void send_from_tun(struct wgcd *daemon, const struct virtio_net_hdr *vnet, uint8_t *packet, size_t len)
 {
+	bool plain = vnet->gso_type == VIRTIO_NET_HDR_GSO_NONE;
 	struct wgcd_segmenter seg;
 	uint8_t *out;
 	size_t n;
 
-	if (vnet->gso_type == VIRTIO_NET_HDR_GSO_NONE) {
-		if (!wgcd_checksum_finish(vnet, packet, len))
-			wg_device_send(&daemon->device, packet, len);
+	/* Headers that do not match the packet: dropped and counted, like any malformed packet. */
+	if (plain ? wgcd_checksum_finish(vnet, packet, len) : wgcd_segmenter_init(&seg, vnet, packet, len)) {
+		++daemon->device.stats.tx_malformed;
 		return;
 	}
-	if (wgcd_segmenter_init(&seg, vnet, packet, len)) {
-		++daemon->device.stats.tx_malformed;
+	if (plain) {
+		wg_device_send(&daemon->device, packet, len);
 		return;
 	}
 	for (;;) {
