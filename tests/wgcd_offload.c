@@ -190,7 +190,7 @@ TEST(wgcd_checksum_finish_completes_a_partial_checksum)
 {
 	size_t len = build_packet(super, AF_INET6, IPPROTO_TCP, 777, 1, TCP_ACK);
 	struct virtio_net_hdr vnet = tso_header(AF_INET6, IPPROTO_TCP, 0);
-	uint16_t partial = wgcd_csum_fold(wgcd_csum_pseudo(AF_INET6, super + 8, super + 24, IPPROTO_TCP, len - 40));
+	uint16_t partial = wgcd_csum_fold(wgcd_csum_pseudo(super, IPPROTO_TCP, len - 40));
 
 	vnet.gso_type = VIRTIO_NET_HDR_GSO_NONE;
 	memcpy(super + 56, &partial, 2);

@@ -1,7 +1,9 @@
 #include "wgcd/checksum.h"
 
+#include <stdbool.h>
 #include <string.h>
-#include <sys/socket.h>
+
+#include "wgcd/inner.h"
 
 /* One's-complement addition on 64 bits: the carry out comes back in at the bottom, which keeps
  * the sum's value modulo 0xffff, all that folding needs. */
@@ -49,16 +51,22 @@ uint16_t wgcd_csum_fold(uint64_t sum)
 	return (uint16_t)sum;
 }
 
-uint64_t wgcd_csum_pseudo(int family, const uint8_t *src, const uint8_t *dst, uint8_t proto, size_t l4_len)
+uint64_t wgcd_csum_pseudo(const uint8_t *ip, uint8_t proto, size_t l4_len)
 {
-	size_t addr_len = family == AF_INET ? 4 : 16;
+	/* Source and destination lie side by side in both headers. */
+	bool v4 = ip[0] >> 4 == 4;
 	/* Protocol and length as the big-endian words they are in either pseudo-header (IPv6's
 	 * 32-bit length has zero high bits: segments here never exceed 64 KiB). */
 	uint8_t tail[4] = { 0, proto, (uint8_t)(l4_len >> 8), (uint8_t)l4_len };
-	uint64_t sum = wgcd_csum_add(0, src, addr_len);
+	uint64_t sum = wgcd_csum_add(0, ip + (v4 ? 12 : 8), v4 ? 8 : 32);
 
-	sum = wgcd_csum_add(sum, dst, addr_len);
 	return wgcd_csum_add(sum, tail, 4);
+}
+
+void wgcd_csum_set_ipv4(uint8_t *ip, size_t header_len)
+{
+	memset(ip + WGCD_IPV4_CHECK, 0, 2);
+	wgcd_csum_store(ip + WGCD_IPV4_CHECK, wgcd_csum_add(0, ip, header_len));
 }
 
 void wgcd_csum_store(uint8_t *field, uint64_t sum)

@@ -17,10 +17,12 @@
 uint64_t wgcd_csum_add(uint64_t sum, const uint8_t *data, size_t len);
 /* The running sum folded to 16 bits, not complemented. */
 uint16_t wgcd_csum_fold(uint64_t sum);
-/* The IPv4 or IPv6 pseudo-header of a TCP or UDP segment of l4_len bytes (addresses as in the
- * IP header, 4 or 16 bytes each). */
-uint64_t wgcd_csum_pseudo(int family, const uint8_t *src, const uint8_t *dst, uint8_t proto, size_t l4_len);
+/* The pseudo-header of a TCP or UDP segment of l4_len bytes behind the IPv4 or IPv6 header ip
+ * (its addresses; the version tells which). */
+uint64_t wgcd_csum_pseudo(const uint8_t *ip, uint8_t proto, size_t l4_len);
 /* Stores the complement of the folded sum at field (two bytes, any alignment). */
 void wgcd_csum_store(uint8_t *field, uint64_t sum);
+/* Recomputes the header checksum of an IPv4 header of header_len bytes. */
+void wgcd_csum_set_ipv4(uint8_t *ip, size_t header_len);
 
 #endif

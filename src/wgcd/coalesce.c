@@ -7,14 +7,8 @@
 
 #include "core/messages.h"
 #include "wgcd/checksum.h"
+#include "wgcd/inner.h"
 #include "wgcd/vnet.h"
-
-enum {
-	IPV4_HEADER = 20, IPV6_HEADER = 40, TCP_HEADER_MIN = 20, UDP_HEADER = 8,
-	TCP_SEQ = 4, TCP_FLAGS = 13, TCP_CHECK = 16, UDP_LEN = 4, UDP_CHECK = 6,
-	TCP_PSH = 0x08, TCP_ACK = 0x10,
-	IP_MAX_PACKET = 65535,
-};
 
 /* What a packet must look like to join a run: no IP options or fragments, no extension
  * headers, a TCP segment carrying data with nothing but ACK (and PSH, which ends the run),
@@ -28,17 +22,17 @@ struct shape {
 
 static bool parse_ip(const uint8_t *p, size_t len, struct shape *s)
 {
-	if (len >= IPV4_HEADER && p[0] == 0x45) {
+	if (len >= WGCD_IPV4_HEADER_MIN && p[0] == 0x45) {
 		s->family = AF_INET;
-		s->l3_len = IPV4_HEADER;
+		s->l3_len = WGCD_IPV4_HEADER_MIN;
 		s->proto = p[9];
 		return wg_be16_get(p + 2) == len && !(wg_be16_get(p + 6) & 0x3fff);
 	}
-	if (len >= IPV6_HEADER && p[0] >> 4 == 6) {
+	if (len >= WGCD_IPV6_HEADER && p[0] >> 4 == 6) {
 		s->family = AF_INET6;
-		s->l3_len = IPV6_HEADER;
+		s->l3_len = WGCD_IPV6_HEADER;
 		s->proto = p[6];
-		return wg_be16_get(p + 4) + (size_t)IPV6_HEADER == len;
+		return wg_be16_get(p + 4) + (size_t)WGCD_IPV6_HEADER == len;
 	}
 	return false;
 }
@@ -47,15 +41,15 @@ static bool parse_transport(const uint8_t *p, size_t len, struct shape *s, bool 
 {
 	const uint8_t *l4 = p + s->l3_len;
 
-	if (s->proto == IPPROTO_TCP && len >= s->l3_len + TCP_HEADER_MIN) {
+	if (s->proto == IPPROTO_TCP && len >= s->l3_len + WGCD_TCP_HEADER_MIN) {
 		s->header_len = s->l3_len + (size_t)(l4[12] >> 4) * 4;
-		s->ends_run = l4[TCP_FLAGS] & TCP_PSH;
-		return s->header_len >= s->l3_len + TCP_HEADER_MIN && s->header_len < len &&
-		       (l4[TCP_FLAGS] & ~TCP_PSH) == TCP_ACK;
+		s->ends_run = l4[WGCD_TCP_FLAGS] & WGCD_TCP_PSH;
+		return s->header_len >= s->l3_len + WGCD_TCP_HEADER_MIN && s->header_len < len &&
+		       (l4[WGCD_TCP_FLAGS] & ~WGCD_TCP_PSH) == WGCD_TCP_ACK;
 	}
-	if (s->proto == IPPROTO_UDP && udp && len > s->l3_len + UDP_HEADER) {
-		s->header_len = s->l3_len + UDP_HEADER;
-		return wg_be16_get(l4 + UDP_LEN) == len - s->l3_len;
+	if (s->proto == IPPROTO_UDP && udp && len > s->l3_len + WGCD_UDP_HEADER) {
+		s->header_len = s->l3_len + WGCD_UDP_HEADER;
+		return wg_be16_get(l4 + WGCD_UDP_LEN) == len - s->l3_len;
 	}
 	return false;
 }
@@ -92,9 +86,9 @@ static bool same_headers(const uint8_t *head, const uint8_t *p, const struct sha
 		return false;
 	if (s->proto != IPPROTO_TCP)
 		return true;
-	return !memcmp(h4 + 8, p4 + 8, 5) && (h4[TCP_FLAGS] & ~TCP_PSH) == (p4[TCP_FLAGS] & ~TCP_PSH) &&
+	return !memcmp(h4 + 8, p4 + 8, 5) && (h4[WGCD_TCP_FLAGS] & ~WGCD_TCP_PSH) == (p4[WGCD_TCP_FLAGS] & ~WGCD_TCP_PSH) &&
 	       !memcmp(h4 + 14, p4 + 14, 2) &&
-	       !memcmp(h4 + TCP_HEADER_MIN, p4 + TCP_HEADER_MIN, s->header_len - s->l3_len - TCP_HEADER_MIN);
+	       !memcmp(h4 + WGCD_TCP_HEADER_MIN, p4 + WGCD_TCP_HEADER_MIN, s->header_len - s->l3_len - WGCD_TCP_HEADER_MIN);
 }
 
 static bool can_join(const struct wgcd_coalescer *c, const struct wgcd_coalesce_run *run, const uint8_t *p,
@@ -103,9 +97,9 @@ static bool can_join(const struct wgcd_coalescer *c, const struct wgcd_coalesce_
 	const uint8_t *head = c->item[run->head].data;
 
 	if (!run->open || run->header_len != s->header_len || s->payload > run->gso_size ||
-	    run->count >= WGCD_COALESCE_SEGMENTS || run->total + s->payload > IP_MAX_PACKET)
+	    run->count >= WGCD_COALESCE_SEGMENTS || run->total + s->payload > WGCD_IP_MAX_PACKET)
 		return false;
-	if (s->proto == IPPROTO_TCP && wg_be32_get(p + s->l3_len + TCP_SEQ) != run->next_seq)
+	if (s->proto == IPPROTO_TCP && wg_be32_get(p + s->l3_len + WGCD_TCP_SEQ) != run->next_seq)
 		return false;
 	return same_headers(head, p, s);
 }
@@ -163,7 +157,7 @@ static void start_run(struct wgcd_coalescer *c, unsigned index, const struct sha
 		run->header_len = s->header_len;
 		run->gso_size = s->payload;
 		if (s->proto == IPPROTO_TCP)
-			run->next_seq = wg_be32_get(p + s->l3_len + TCP_SEQ) + (uint32_t)s->payload;
+			run->next_seq = wg_be32_get(p + s->l3_len + WGCD_TCP_SEQ) + (uint32_t)s->payload;
 		/* Too many flows at once: one of them stops growing to make room. */
 		if (c->open_count == WGCD_COALESCE_OPEN_FLOWS)
 			close_run(c, 0);
@@ -193,30 +187,27 @@ bool wgcd_coalescer_add(struct wgcd_coalescer *c, uint8_t *packet, size_t len)
 static struct virtio_net_hdr finish_run(const struct wgcd_coalescer *c, const struct wgcd_coalesce_run *run)
 {
 	uint8_t *head = c->item[run->head].data;
-	size_t l3_len = run->family == AF_INET ? IPV4_HEADER : IPV6_HEADER, l4_len = run->total - l3_len;
-	const uint8_t *src = head + (run->family == AF_INET ? 12 : 8);
-	const uint8_t *dst = src + (run->family == AF_INET ? 4 : 16);
+	size_t l3_len = run->family == AF_INET ? WGCD_IPV4_HEADER_MIN : WGCD_IPV6_HEADER, l4_len = run->total - l3_len;
 	bool tcp = run->proto == IPPROTO_TCP;
-	uint16_t partial = wgcd_csum_fold(wgcd_csum_pseudo(run->family, src, dst, run->proto, l4_len));
+	uint16_t partial = wgcd_csum_fold(wgcd_csum_pseudo(head, run->proto, l4_len));
 
 	if (run->family == AF_INET) {
 		wg_be16_put(head + 2, (uint16_t)run->total);
-		memset(head + 10, 0, 2);
-		wgcd_csum_store(head + 10, wgcd_csum_add(0, head, IPV4_HEADER));
+		wgcd_csum_set_ipv4(head, WGCD_IPV4_HEADER_MIN);
 	} else {
 		wg_be16_put(head + 4, (uint16_t)l4_len);
 	}
 	if (tcp)
-		head[l3_len + TCP_FLAGS] |= c->item[run->tail].data[l3_len + TCP_FLAGS] & TCP_PSH;
+		head[l3_len + WGCD_TCP_FLAGS] |= c->item[run->tail].data[l3_len + WGCD_TCP_FLAGS] & WGCD_TCP_PSH;
 	else
-		wg_be16_put(head + l3_len + UDP_LEN, (uint16_t)l4_len);
-	memcpy(head + l3_len + (tcp ? TCP_CHECK : UDP_CHECK), &partial, 2);
+		wg_be16_put(head + l3_len + WGCD_UDP_LEN, (uint16_t)l4_len);
+	memcpy(head + l3_len + (tcp ? WGCD_TCP_CHECK : WGCD_UDP_CHECK), &partial, 2);
 	return (struct virtio_net_hdr){
 		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
 		.gso_type = !tcp ? VIRTIO_NET_HDR_GSO_UDP_L4
 			    : run->family == AF_INET ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6,
 		.hdr_len = (uint16_t)run->header_len, .gso_size = (uint16_t)run->gso_size,
-		.csum_start = (uint16_t)l3_len, .csum_offset = tcp ? TCP_CHECK : UDP_CHECK,
+		.csum_start = (uint16_t)l3_len, .csum_offset = tcp ? WGCD_TCP_CHECK : WGCD_UDP_CHECK,
 	};
 }
 

@@ -132,10 +132,10 @@ void wgcd_close(struct wgcd *daemon)
 	free(daemon->txqueue);
 	free(daemon->coalescer);
 	free(daemon->handshakes);
-	daemon->handshakes = NULL;
 	daemon->tun_buffer = daemon->udp_buffers = NULL;
 	daemon->txqueue = NULL;
 	daemon->coalescer = NULL;
+	daemon->handshakes = NULL;
 }
 
 static bool needs_new_sockets(const struct wgcd *daemon, const struct wg_config_device *config)

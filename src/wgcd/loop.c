@@ -117,7 +117,6 @@ static void process_handshakes(struct wgcd *daemon)
 		wg_device_receive_admitted(&daemon->device, h->msg, h->len, &h->from);
 }
 
-/* What was decrypted is written to the tunnel before the buffers are read into again. */
 static void receive_udp(struct wgcd *daemon, int fd)
 {
 	struct wgcd_datagram batch[WGCD_UDP_BATCH];
@@ -128,7 +127,6 @@ static void receive_udp(struct wgcd *daemon, int fd)
 	n = wgcd_udp_receive(fd, batch, WGCD_UDP_BATCH);
 	if (n > 0)
 		receive_batch(daemon, batch, n);
-	wgcd_flush(daemon);
 }
 
 static void on_udp4(struct wgcd_watch *watch, uint32_t events)
@@ -254,6 +252,8 @@ int wgcd_run(struct wgcd *daemon)
 
 			wgcd_tick(daemon);
 			watch->ready(watch, events[i].events);
+			/* Before any buffer is read into again: a UDP batch's decrypted packets are
+			 * queued for the tunnel in the buffers they arrived in. */
 			wgcd_flush(daemon);
 		}
 		wgcd_tick(daemon);

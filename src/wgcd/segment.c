@@ -8,28 +8,22 @@
 
 #include "core/messages.h"
 #include "wgcd/checksum.h"
-
-enum {
-	IPV4_HEADER_MIN = 20, IPV6_HEADER = 40, TCP_HEADER_MIN = 20, UDP_HEADER = 8,
-	TCP_SEQ = 4, TCP_FLAGS = 13, TCP_CHECK = 16, UDP_LEN = 4, UDP_CHECK = 6,
-	TCP_FIN = 0x01, TCP_PSH = 0x08, TCP_CWR = 0x80,
-	IP_MAX_PACKET = 65535,
-};
+#include "wgcd/inner.h"
 
 /* The IP header: its length and its protocol; -EINVAL for anything this path does not cut. */
 static int parse_ip(struct wgcd_segmenter *seg)
 {
 	const uint8_t *p = seg->packet;
 
-	if (seg->len >= IPV4_HEADER_MIN && p[0] >> 4 == 4) {
+	if (seg->len >= WGCD_IPV4_HEADER_MIN && p[0] >> 4 == 4) {
 		seg->family = AF_INET;
 		seg->l3_len = (size_t)(p[0] & 0x0f) * 4;
 		seg->proto = p[9];
-		return seg->l3_len >= IPV4_HEADER_MIN ? 0 : -EINVAL;
+		return seg->l3_len >= WGCD_IPV4_HEADER_MIN ? 0 : -EINVAL;
 	}
-	if (seg->len >= IPV6_HEADER && p[0] >> 4 == 6) {
+	if (seg->len >= WGCD_IPV6_HEADER && p[0] >> 4 == 6) {
 		seg->family = AF_INET6;
-		seg->l3_len = IPV6_HEADER;
+		seg->l3_len = WGCD_IPV6_HEADER;
 		seg->proto = p[6];
 		return 0;
 	}
@@ -60,11 +54,11 @@ int wgcd_segmenter_init(struct wgcd_segmenter *seg, const struct virtio_net_hdr 
 	if (family < 0 || parse_ip(seg) || seg->proto != proto || (family && family != seg->family))
 		return -EINVAL;
 	if (proto == IPPROTO_UDP)
-		seg->header_len = seg->l3_len + UDP_HEADER;
-	else if (seg->len >= seg->l3_len + TCP_HEADER_MIN)
+		seg->header_len = seg->l3_len + WGCD_UDP_HEADER;
+	else if (seg->len >= seg->l3_len + WGCD_TCP_HEADER_MIN)
 		seg->header_len = seg->l3_len + (size_t)(packet[seg->l3_len + 12] >> 4) * 4;
-	if (seg->header_len < seg->l3_len + (proto == IPPROTO_UDP ? UDP_HEADER : TCP_HEADER_MIN) ||
-	    seg->header_len > len || !seg->gso_size || seg->header_len + seg->gso_size > IP_MAX_PACKET)
+	if (seg->header_len < seg->l3_len + (proto == IPPROTO_UDP ? WGCD_UDP_HEADER : WGCD_TCP_HEADER_MIN) ||
+	    seg->header_len > len || !seg->gso_size || seg->header_len + seg->gso_size > WGCD_IP_MAX_PACKET)
 		return -EINVAL;
 	seg->offset = seg->header_len;
 	return 0;
@@ -83,10 +77,9 @@ static void fix_ip_header(const struct wgcd_segmenter *seg, uint8_t *out, size_t
 	if (seg->family == AF_INET) {
 		wg_be16_put(out + 2, (uint16_t)total);
 		wg_be16_put(out + 4, (uint16_t)(wg_be16_get(seg->packet + 4) + seg->index));
-		memset(out + 10, 0, 2);
-		wgcd_csum_store(out + 10, wgcd_csum_add(0, out, seg->l3_len));
+		wgcd_csum_set_ipv4(out, seg->l3_len);
 	} else {
-		wg_be16_put(out + 4, (uint16_t)(total - IPV6_HEADER));
+		wg_be16_put(out + 4, (uint16_t)(total - WGCD_IPV6_HEADER));
 	}
 }
 
@@ -94,24 +87,22 @@ static void fix_transport_header(const struct wgcd_segmenter *seg, uint8_t *out,
 {
 	uint8_t *l4 = out + seg->l3_len;
 	size_t l4_len = total - seg->l3_len;
-	const uint8_t *src = out + (seg->family == AF_INET ? 12 : 8);
-	const uint8_t *dst = src + (seg->family == AF_INET ? 4 : 16);
-	uint8_t *check = l4 + (seg->proto == IPPROTO_TCP ? TCP_CHECK : UDP_CHECK);
+	uint8_t *check = l4 + (seg->proto == IPPROTO_TCP ? WGCD_TCP_CHECK : WGCD_UDP_CHECK);
 	uint64_t sum;
 
 	if (seg->proto == IPPROTO_TCP) {
-		wg_be32_put(l4 + TCP_SEQ, wg_be32_get(seg->packet + seg->l3_len + TCP_SEQ) +
+		wg_be32_put(l4 + WGCD_TCP_SEQ, wg_be32_get(seg->packet + seg->l3_len + WGCD_TCP_SEQ) +
 						  (uint32_t)(seg->offset - seg->header_len));
 		/* As the kernel cuts: FIN and PSH end the burst, CWR starts it. */
 		if (!last)
-			l4[TCP_FLAGS] &= (uint8_t)~(TCP_FIN | TCP_PSH);
+			l4[WGCD_TCP_FLAGS] &= (uint8_t)~(WGCD_TCP_FIN | WGCD_TCP_PSH);
 		if (seg->index)
-			l4[TCP_FLAGS] &= (uint8_t)~TCP_CWR;
+			l4[WGCD_TCP_FLAGS] &= (uint8_t)~WGCD_TCP_CWR;
 	} else {
-		wg_be16_put(l4 + UDP_LEN, (uint16_t)l4_len);
+		wg_be16_put(l4 + WGCD_UDP_LEN, (uint16_t)l4_len);
 	}
 	memset(check, 0, 2);
-	sum = wgcd_csum_pseudo(seg->family, src, dst, seg->proto, l4_len);
+	sum = wgcd_csum_pseudo(out, seg->proto, l4_len);
 	store_checksum(check, wgcd_csum_add(sum, l4, l4_len), seg->proto == IPPROTO_UDP);
 }
 
@@ -141,6 +132,6 @@ int wgcd_checksum_finish(const struct virtio_net_hdr *vnet, uint8_t *packet, siz
 	if (start >= len || field + 2 > len)
 		return -EINVAL;
 	/* The field holds the pseudo-header sum already: summing over it completes the checksum. */
-	store_checksum(packet + field, wgcd_csum_add(0, packet + start, len - start), vnet->csum_offset == UDP_CHECK);
+	store_checksum(packet + field, wgcd_csum_add(0, packet + start, len - start), vnet->csum_offset == WGCD_UDP_CHECK);
 	return 0;
 }

@@ -124,33 +124,26 @@ int wgcd_udp_set_fwmark(struct wgcd_udp *udp, uint32_t fwmark)
 	return 0;
 }
 
-static void read_pktinfo(struct msghdr *msg, struct wg_endpoint *from)
+/* Room for the arrival (or source) address and a GRO/GSO segment size. */
+typedef char control_space[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
+
+/* The arrival address and interface, and the size of the datagrams GRO joined. */
+static void read_control(struct msghdr *msg, struct wgcd_datagram *d)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 			struct in_pktinfo info;
 
 			memcpy(&info, CMSG_DATA(c), sizeof(info));
-			from->src.in = info.ipi_addr;
-			from->src_ifindex = info.ipi_ifindex;
+			d->from.src.in = info.ipi_addr;
+			d->from.src_ifindex = info.ipi_ifindex;
 		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
 			struct in6_pktinfo info;
 
 			memcpy(&info, CMSG_DATA(c), sizeof(info));
-			from->src.in6 = info.ipi6_addr;
-			from->src_ifindex = (int)info.ipi6_ifindex;
-		}
-	}
-}
-
-/* Room for the arrival (or source) address and a GRO/GSO segment size. */
-typedef char control_space[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
-
-static void read_control(struct msghdr *msg, struct wgcd_datagram *d)
-{
-	read_pktinfo(msg, &d->from);
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
-		if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO) {
+			d->from.src.in6 = info.ipi6_addr;
+			d->from.src_ifindex = (int)info.ipi6_ifindex;
+		} else if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO) {
 			int segment;
 
 			memcpy(&segment, CMSG_DATA(c), sizeof(segment));
