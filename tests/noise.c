@@ -133,18 +133,18 @@ TEST(noise_state_machine_refuses_out_of_turn)
 	pb = sim_peer(b, a);
 
 	/* No initiation consumed: no response can be made. */
-	CHECK(!wg_noise_handshake_create_response(&resp, pb));
+	CHECK(!wg_noise_handshake_create_response(&resp, pb, NULL));
 	CHECK(!wg_noise_handshake_begin_session(pb));
 	CHECK(wg_noise_handshake_create_initiation(&init, pa));
 	CHECK_EQ(pa->handshake.state, WG_HANDSHAKE_CREATED_INITIATION);
 	/* The initiator cannot answer its own initiation, nor begin a session yet. */
-	CHECK(!wg_noise_handshake_create_response(&resp, pa));
+	CHECK(!wg_noise_handshake_create_response(&resp, pa, NULL));
 	CHECK(!wg_noise_handshake_begin_session(pa));
 	/* Its own initiation is not for itself: mac aside, the static decrypts to no peer of a's. */
-	CHECK(wg_noise_handshake_consume_initiation(&init, &a->device) == NULL);
+	CHECK(wg_noise_handshake_consume_initiation(&init, &a->device, NULL) == NULL);
 
-	CHECK(wg_noise_handshake_consume_initiation(&init, &b->device) == pb);
-	CHECK(wg_noise_handshake_create_response(&resp, pb));
+	CHECK(wg_noise_handshake_consume_initiation(&init, &b->device, NULL) == pb);
+	CHECK(wg_noise_handshake_create_response(&resp, pb, NULL));
 	CHECK_EQ(pb->handshake.state, WG_HANDSHAKE_CREATED_RESPONSE);
 	/* The responder does not consume responses. */
 	CHECK(wg_noise_handshake_consume_response(&resp, &b->device) == NULL);
@@ -176,18 +176,18 @@ TEST(noise_initiation_replay_and_flood_refused)
 	sim_pair(&sim, 3, &a, &b, NULL, true);
 	pa = sim_peer(a, b);
 	CHECK(wg_noise_handshake_create_initiation(&init, pa));
-	CHECK(wg_noise_handshake_consume_initiation(&init, &b->device) != NULL);
+	CHECK(wg_noise_handshake_consume_initiation(&init, &b->device, NULL) != NULL);
 	sim_run_for(&sim, SIM_SECOND);
-	CHECK(wg_noise_handshake_consume_initiation(&init, &b->device) == NULL);
+	CHECK(wg_noise_handshake_consume_initiation(&init, &b->device, NULL) == NULL);
 	/* A fresh initiation within 20 ms of the last accepted one is a flood. */
 	CHECK(wg_noise_handshake_create_initiation(&again, pa));
-	CHECK(wg_noise_handshake_consume_initiation(&again, &b->device) != NULL);
+	CHECK(wg_noise_handshake_consume_initiation(&again, &b->device, NULL) != NULL);
 	CHECK(wg_noise_handshake_create_initiation(&again, pa));
 	sim_run_for(&sim, 10 * SIM_MS);
-	CHECK(wg_noise_handshake_consume_initiation(&again, &b->device) == NULL);
+	CHECK(wg_noise_handshake_consume_initiation(&again, &b->device, NULL) == NULL);
 	sim_run_for(&sim, 20 * SIM_MS);
 	CHECK(wg_noise_handshake_create_initiation(&again, pa));
-	CHECK(wg_noise_handshake_consume_initiation(&again, &b->device) != NULL);
+	CHECK(wg_noise_handshake_consume_initiation(&again, &b->device, NULL) != NULL);
 	sim_free(&sim);
 }
 

@@ -107,6 +107,10 @@ int wg_device_admit_handshake(struct wg_device *device, const uint8_t *msg, size
 			      const struct wg_endpoint *from);
 int wg_device_receive_admitted(struct wg_device *device, const uint8_t *msg, size_t len,
 			       const struct wg_endpoint *from);
+/* receive_admitted for an initiation whose Diffie-Hellman was done ahead, perhaps on another
+ * thread (wg_noise_responder_dh); the response takes dh's ephemeral key. -EINVAL for a response. */
+int wg_device_receive_precomputed(struct wg_device *device, const uint8_t *msg, size_t len,
+				  const struct wg_endpoint *from, struct wg_responder_dh *dh);
 
 uint64_t wg_device_next_deadline(const struct wg_device *device);
 void wg_device_run_timers(struct wg_device *device);

@@ -55,7 +55,8 @@ static bool mix_dh(uint8_t chaining_key[WG_NOISE_HASH_LEN], uint8_t *key,
 	return ok;
 }
 
-static bool mix_precomputed_dh(uint8_t chaining_key[WG_NOISE_HASH_LEN], uint8_t key[WG_NOISE_SYMMETRIC_KEY_LEN],
+/* The same with a DH result computed earlier; zero (a failed DH) is refused. */
+static bool mix_precomputed_dh(uint8_t chaining_key[WG_NOISE_HASH_LEN], uint8_t *key,
 			       const uint8_t precomputed[WG_NOISE_PUBLIC_KEY_LEN])
 {
 	if (wg_secret_is_zero(precomputed, WG_NOISE_PUBLIC_KEY_LEN))
@@ -344,9 +345,63 @@ out:
 	return finish_create(peer, dst->sender_index, WG_HANDSHAKE_CREATED_INITIATION, ret);
 }
 
-struct wg_peer *wg_noise_handshake_consume_initiation(const struct wg_message_initiation *src,
-						      struct wg_device *device)
+/* The responder's first three tokens, up to the initiator's static key: no peer state needed. */
+static bool initiation_reveal_static(uint8_t chaining_key[WG_NOISE_HASH_LEN], uint8_t hash[WG_NOISE_HASH_LEN],
+				     uint8_t e[WG_NOISE_PUBLIC_KEY_LEN], uint8_t s[WG_NOISE_PUBLIC_KEY_LEN],
+				     const struct wg_message_initiation *src, const struct wg_x25519_private *identity,
+				     const uint8_t identity_public[WG_NOISE_PUBLIC_KEY_LEN])
 {
+	uint8_t key[WG_NOISE_SYMMETRIC_KEY_LEN];
+	bool ok;
+
+	handshake_start(chaining_key, hash, identity_public);
+	/* e */
+	message_ephemeral(e, src->unencrypted_ephemeral, chaining_key, hash);
+	/* es, s */
+	ok = mix_dh(chaining_key, key, identity, e) &&
+	     message_decrypt(s, src->encrypted_static, sizeof(src->encrypted_static), key, hash);
+	wg_secret_wipe(key, sizeof(key));
+	return ok;
+}
+
+void wg_noise_responder_dh_clear(struct wg_responder_dh *dh)
+{
+	wg_x25519_private_clear(&dh->ephemeral);
+	wg_secret_wipe(dh, sizeof(*dh));
+}
+
+bool wg_noise_responder_dh(struct wg_responder_dh *dh, const struct wg_message_initiation *src,
+			   const struct wg_x25519_private *identity, const uint8_t identity_public[WG_NOISE_PUBLIC_KEY_LEN],
+			   const struct wg_env *env)
+{
+	uint8_t secret[WG_NOISE_PUBLIC_KEY_LEN];
+	bool ok;
+
+	memset(dh, 0, sizeof(*dh));
+	memcpy(dh->identity, identity_public, WG_NOISE_PUBLIC_KEY_LEN);
+	ok = initiation_reveal_static(dh->chaining_key, dh->hash, dh->initiator_ephemeral, dh->initiator_static, src,
+				      identity, identity_public);
+	if (ok) {
+		env->random(env->ctx, secret, sizeof(secret));
+		wg_x25519_clamp(secret);
+		ok = wg_x25519_private_init(&dh->ephemeral, dh->ephemeral_public, secret) == 0;
+		wg_secret_wipe(secret, sizeof(secret));
+	}
+	/* A low-order key of theirs leaves ee or se zero, which the response then refuses, just as
+	 * it would have refused computing them itself. */
+	if (ok) {
+		wg_x25519_shared(dh->ee, &dh->ephemeral, dh->initiator_ephemeral);
+		wg_x25519_shared(dh->se, &dh->ephemeral, dh->initiator_static);
+	} else {
+		wg_noise_responder_dh_clear(dh);
+	}
+	return ok;
+}
+
+struct wg_peer *wg_noise_handshake_consume_initiation(const struct wg_message_initiation *src,
+						      struct wg_device *device, const struct wg_responder_dh *dh)
+{
+	const struct wg_static_identity *identity = &device->static_identity;
 	uint8_t s[WG_NOISE_PUBLIC_KEY_LEN], e[WG_NOISE_PUBLIC_KEY_LEN], t[WG_NOISE_TIMESTAMP_LEN];
 	uint8_t hash[WG_NOISE_HASH_LEN], chaining_key[WG_NOISE_HASH_LEN], key[WG_NOISE_SYMMETRIC_KEY_LEN];
 	struct wg_handshake *handshake;
@@ -354,18 +409,20 @@ struct wg_peer *wg_noise_handshake_consume_initiation(const struct wg_message_in
 	uint64_t now = now_of(device);
 	bool replay_attack, flood_attack;
 
-	if (!device->static_identity.has_identity)
+	if (!identity->has_identity)
 		goto out;
-	handshake_start(chaining_key, hash, device->static_identity.static_public);
-
-	/* e */
-	message_ephemeral(e, src->unencrypted_ephemeral, chaining_key, hash);
-	/* es */
-	if (!mix_dh(chaining_key, key, &device->static_identity.private_key, e))
+	if (dh) {
+		/* Done elsewhere, perhaps before our private key changed. */
+		if (memcmp(dh->identity, identity->static_public, WG_NOISE_PUBLIC_KEY_LEN))
+			goto out;
+		memcpy(chaining_key, dh->chaining_key, WG_NOISE_HASH_LEN);
+		memcpy(hash, dh->hash, WG_NOISE_HASH_LEN);
+		memcpy(e, dh->initiator_ephemeral, WG_NOISE_PUBLIC_KEY_LEN);
+		memcpy(s, dh->initiator_static, WG_NOISE_PUBLIC_KEY_LEN);
+	} else if (!initiation_reveal_static(chaining_key, hash, e, s, src, &identity->private_key,
+					     identity->static_public)) {
 		goto out;
-	/* s */
-	if (!message_decrypt(s, src->encrypted_static, sizeof(src->encrypted_static), key, hash))
-		goto out;
+	}
 	/* Which peer is this? */
 	peer = wg_pubkey_table_lookup(&device->peer_hashtable, s);
 	if (!peer)
@@ -399,13 +456,43 @@ out:
 	wg_secret_wipe(hash, sizeof(hash));
 	wg_secret_wipe(chaining_key, sizeof(chaining_key));
 	wg_secret_wipe(e, sizeof(e));
+	wg_secret_wipe(s, sizeof(s));
 	return ret;
 }
 
-bool wg_noise_handshake_create_response(struct wg_message_response *dst, struct wg_peer *peer)
+/* e, ee, se of the response, from what was computed ahead (which must be this handshake's) or
+ * computed now. */
+static bool response_ephemeral(struct wg_message_response *dst, struct wg_peer *peer, struct wg_responder_dh *dh)
 {
 	struct wg_handshake *handshake = &peer->handshake;
-	struct wg_device *device = peer->device;
+
+	if (dh) {
+		if (memcmp(dh->initiator_ephemeral, handshake->remote_ephemeral, WG_NOISE_PUBLIC_KEY_LEN) ||
+		    memcmp(dh->initiator_static, handshake->remote_static, WG_NOISE_PUBLIC_KEY_LEN) ||
+		    !dh->ephemeral.pkey)
+			return false;
+		wg_x25519_private_clear(&handshake->ephemeral);
+		handshake->ephemeral = dh->ephemeral;
+		dh->ephemeral.pkey = NULL;
+		memcpy(dst->unencrypted_ephemeral, dh->ephemeral_public, WG_NOISE_PUBLIC_KEY_LEN);
+	} else if (!generate_ephemeral(handshake, dst->unencrypted_ephemeral, &peer->device->env)) {
+		return false;
+	}
+	/* e */
+	message_ephemeral(dst->unencrypted_ephemeral, dst->unencrypted_ephemeral, handshake->chaining_key,
+			  handshake->hash);
+	/* ee, se */
+	if (dh)
+		return mix_precomputed_dh(handshake->chaining_key, NULL, dh->ee) &&
+		       mix_precomputed_dh(handshake->chaining_key, NULL, dh->se);
+	return mix_dh(handshake->chaining_key, NULL, &handshake->ephemeral, handshake->remote_ephemeral) &&
+	       mix_dh(handshake->chaining_key, NULL, &handshake->ephemeral, handshake->remote_static);
+}
+
+bool wg_noise_handshake_create_response(struct wg_message_response *dst, struct wg_peer *peer,
+					struct wg_responder_dh *dh)
+{
+	struct wg_handshake *handshake = &peer->handshake;
 	uint8_t key[WG_NOISE_SYMMETRIC_KEY_LEN];
 	bool ret = false;
 
@@ -414,16 +501,8 @@ bool wg_noise_handshake_create_response(struct wg_message_response *dst, struct 
 	wg_le32_put(dst->type, WG_MESSAGE_HANDSHAKE_RESPONSE);
 	wg_le32_put(dst->receiver_index, handshake->remote_index);
 
-	/* e */
-	if (!generate_ephemeral(handshake, dst->unencrypted_ephemeral, &device->env))
-		goto out;
-	message_ephemeral(dst->unencrypted_ephemeral, dst->unencrypted_ephemeral, handshake->chaining_key,
-			  handshake->hash);
-	/* ee */
-	if (!mix_dh(handshake->chaining_key, NULL, &handshake->ephemeral, handshake->remote_ephemeral))
-		goto out;
-	/* se */
-	if (!mix_dh(handshake->chaining_key, NULL, &handshake->ephemeral, handshake->remote_static))
+	/* e, ee, se */
+	if (!response_ephemeral(dst, peer, dh))
 		goto out;
 	/* psk */
 	mix_psk(handshake->chaining_key, handshake->hash, key, handshake->preshared_key);

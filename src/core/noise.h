@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/counter.h"
+#include "core/env.h"
 #include "core/messages.h"
 #include "core/peerlookup.h"
 #include "crypto/aead.h"
@@ -95,10 +96,40 @@ void wg_noise_keypairs_free(struct wg_peer *peer);
 /* Makes the current and next keypairs unusable for sending: the next packet starts a handshake. */
 void wg_noise_expire_current_peer_keypairs(struct wg_peer *peer);
 
+/*
+ * A responder's Diffie-Hellman for one initiation, done before anyone knows which peer sent it:
+ * es (which reveals the initiator's static key), and the response's ephemeral key with ee and
+ * se: four of its five scalar multiplications, ss being cached per peer. It reads nothing but
+ * the message and our identity, so an I/O layer may do it on another thread; the peer's part
+ * (ss, the timestamp, the state) then costs only hashing on the device's thread. All of it is
+ * secret: wg_noise_responder_dh_clear wipes it.
+ */
+struct wg_responder_dh {
+	uint8_t identity[WG_NOISE_PUBLIC_KEY_LEN]; /* our static public key it was done with */
+	uint8_t chaining_key[WG_NOISE_HASH_LEN], hash[WG_NOISE_HASH_LEN]; /* after e, es and s */
+	uint8_t initiator_static[WG_NOISE_PUBLIC_KEY_LEN];
+	uint8_t initiator_ephemeral[WG_NOISE_PUBLIC_KEY_LEN];
+	struct wg_x25519_private ephemeral; /* the response's; taken over by the handshake */
+	uint8_t ephemeral_public[WG_NOISE_PUBLIC_KEY_LEN];
+	uint8_t ee[WG_NOISE_PUBLIC_KEY_LEN], se[WG_NOISE_PUBLIC_KEY_LEN]; /* zero when they failed */
+};
+
+/* Fills dh for src. Calls only env->random, which must then be safe on the calling thread.
+ * False when the initiation does not decrypt under this identity: dh is then cleared, and a
+ * cleared dh is refused by consume_initiation like any other that does not fit. */
+bool wg_noise_responder_dh(struct wg_responder_dh *dh, const struct wg_message_initiation *src,
+			   const struct wg_x25519_private *identity, const uint8_t identity_public[WG_NOISE_PUBLIC_KEY_LEN],
+			   const struct wg_env *env);
+void wg_noise_responder_dh_clear(struct wg_responder_dh *dh);
+
 bool wg_noise_handshake_create_initiation(struct wg_message_initiation *dst, struct wg_peer *peer);
+/* dh: what wg_noise_responder_dh computed for src, or NULL to compute it here as needed. One
+ * done under an identity the device no longer has is refused. */
 struct wg_peer *wg_noise_handshake_consume_initiation(const struct wg_message_initiation *src,
-						      struct wg_device *device);
-bool wg_noise_handshake_create_response(struct wg_message_response *dst, struct wg_peer *peer);
+						      struct wg_device *device, const struct wg_responder_dh *dh);
+/* dh: the same as the consumed initiation's, whose ephemeral key it takes, or NULL. */
+bool wg_noise_handshake_create_response(struct wg_message_response *dst, struct wg_peer *peer,
+					struct wg_responder_dh *dh);
 struct wg_peer *wg_noise_handshake_consume_response(const struct wg_message_response *src,
 						    struct wg_device *device);
 /* Derives the transport keys from a finished handshake into a keypair slot. */

@@ -56,14 +56,15 @@ static int check_macs(struct wg_device *device, const uint8_t *msg, size_t len, 
 }
 
 static struct wg_peer *receive_initiation(struct wg_device *device, const uint8_t *msg,
-					  const struct wg_endpoint *from)
+					  const struct wg_endpoint *from, struct wg_responder_dh *dh)
 {
-	struct wg_peer *peer = wg_noise_handshake_consume_initiation((const struct wg_message_initiation *)msg, device);
+	struct wg_peer *peer = wg_noise_handshake_consume_initiation((const struct wg_message_initiation *)msg, device,
+								     dh);
 
 	if (!peer)
 		return NULL;
 	wg_peer_set_endpoint(peer, from);
-	wg_packet_send_handshake_response(peer);
+	wg_packet_send_handshake_response(peer, dh);
 	return peer;
 }
 
@@ -84,14 +85,14 @@ static struct wg_peer *receive_response(struct wg_device *device, const uint8_t 
 	return peer;
 }
 
-/* After the macs: the Diffie-Hellman part. */
+/* After the macs: the Diffie-Hellman part (for an initiation perhaps done already: dh). */
 static int consume_handshake(struct wg_device *device, const uint8_t *msg, size_t len, enum wg_message_type type,
-			     const struct wg_endpoint *from)
+			     const struct wg_endpoint *from, struct wg_responder_dh *dh)
 {
 	struct wg_peer *peer;
 
 	if (type == WG_MESSAGE_HANDSHAKE_INITIATION)
-		peer = receive_initiation(device, msg, from);
+		peer = receive_initiation(device, msg, from, dh);
 	else
 		peer = receive_response(device, msg, from);
 	if (!peer) {
@@ -109,7 +110,7 @@ static int receive_handshake(struct wg_device *device, const uint8_t *msg, size_
 {
 	int ret = check_macs(device, msg, len, from);
 
-	return ret ? ret : consume_handshake(device, msg, len, type, from);
+	return ret ? ret : consume_handshake(device, msg, len, type, from, NULL);
 }
 
 /* The message's type when the device is up and it is a well-formed handshake message; else
@@ -140,7 +141,17 @@ int wg_device_receive_admitted(struct wg_device *device, const uint8_t *msg, siz
 {
 	int type = handshake_type(device, msg, len);
 
-	return type < 0 ? type : consume_handshake(device, msg, len, (enum wg_message_type)type, from);
+	return type < 0 ? type : consume_handshake(device, msg, len, (enum wg_message_type)type, from, NULL);
+}
+
+int wg_device_receive_precomputed(struct wg_device *device, const uint8_t *msg, size_t len,
+				  const struct wg_endpoint *from, struct wg_responder_dh *dh)
+{
+	int type = handshake_type(device, msg, len);
+
+	if (type != WG_MESSAGE_HANDSHAKE_INITIATION)
+		return type < 0 ? type : -EINVAL;
+	return consume_handshake(device, msg, len, WG_MESSAGE_HANDSHAKE_INITIATION, from, dh);
 }
 
 static int receive_cookie(struct wg_device *device, const uint8_t *msg)

@@ -74,14 +74,14 @@ void wg_packet_resend_handshake_initiation(struct wg_peer *peer)
 		send_initiation(peer, now_of(peer->device));
 }
 
-void wg_packet_send_handshake_response(struct wg_peer *peer)
+void wg_packet_send_handshake_response(struct wg_peer *peer, struct wg_responder_dh *dh)
 {
 	struct wg_message_response packet;
 	uint64_t now = now_of(peer->device);
 
 	peer->last_sent_handshake = now;
 	peer->has_sent_handshake = true;
-	if (!wg_noise_handshake_create_response(&packet, peer))
+	if (!wg_noise_handshake_create_response(&packet, peer, dh))
 		return;
 	wg_cookie_add_mac_to_packet((uint8_t *)&packet, sizeof(packet), &peer->cookie, now);
 	if (!wg_noise_handshake_begin_session(peer))

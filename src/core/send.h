@@ -10,12 +10,14 @@
 
 struct wg_peer;
 struct wg_device;
+struct wg_responder_dh;
 
 /* Rate limited to one per REKEY_TIMEOUT per peer; is_retry keeps the attempt count. */
 void wg_packet_send_handshake_initiation(struct wg_peer *peer, bool is_retry);
 /* At once, even within REKEY_TIMEOUT of the last: for when a cookie reply says it was dropped. */
 void wg_packet_resend_handshake_initiation(struct wg_peer *peer);
-void wg_packet_send_handshake_response(struct wg_peer *peer);
+/* dh: the responder's Diffie-Hellman computed ahead (wg_noise_responder_dh), or NULL. */
+void wg_packet_send_handshake_response(struct wg_peer *peer, struct wg_responder_dh *dh);
 void wg_packet_send_handshake_cookie(struct wg_device *device, const uint8_t *msg, size_t len,
 				     const struct wg_endpoint *to);
 /* A keepalive, or the staged packets if there are any (they confirm the session as well). */
