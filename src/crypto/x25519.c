@@ -40,6 +40,15 @@ void wg_x25519_private_clear(struct wg_x25519_private *key)
 	key->pkey = NULL;
 }
 
+int wg_x25519_private_share(struct wg_x25519_private *dst, const struct wg_x25519_private *src)
+{
+	dst->pkey = NULL;
+	if (!src->pkey || EVP_PKEY_up_ref(src->pkey) != 1)
+		return -EINVAL;
+	dst->pkey = src->pkey;
+	return 0;
+}
+
 bool wg_x25519_shared(uint8_t out[WG_X25519_KEY_LEN], const struct wg_x25519_private *key,
 		      const uint8_t public_key[WG_X25519_KEY_LEN])
 {

@@ -26,6 +26,9 @@ void wg_x25519_clamp(uint8_t secret[WG_X25519_KEY_LEN]);
 int wg_x25519_private_init(struct wg_x25519_private *key, uint8_t public_key[WG_X25519_KEY_LEN],
 			   const uint8_t secret[WG_X25519_KEY_LEN]);
 void wg_x25519_private_clear(struct wg_x25519_private *key);
+/* Another handle on the same key (a reference, not a copy), for use on another thread: OpenSSL
+ * keys are safe to share for DH. Each handle is cleared on its own. 0 or -EINVAL when empty. */
+int wg_x25519_private_share(struct wg_x25519_private *dst, const struct wg_x25519_private *src);
 
 /* DH with a peer's public key. False when anything fails or the result is all zero,
  * i.e. the peer's key is a low-order point; out is then zero. */

@@ -84,7 +84,7 @@ int wgcd_open(struct wgcd *daemon, const char *ifname, enum wgcd_log_level level
 
 	*daemon = (struct wgcd){ .epoll_fd = -1, .tun.fd = -1, .udp = { .fd4 = -1, .fd6 = -1 },
 				 .link.fd = -1, .uapi = { .listener.fd = -1, .dir_watch.fd = -1 },
-				 .timer_watch.fd = -1, .signal_watch.fd = -1, .armed_deadline = UINT64_MAX };
+				 .timer_watch.fd = -1, .signal_watch.fd = -1, .dh_watch.fd = -1, .armed_deadline = UINT64_MAX };
 	snprintf(daemon->ifname, sizeof(daemon->ifname), "%s", ifname);
 	daemon->log = (struct wgcd_log){ .level = level, .ifname = daemon->ifname };
 	wgcd_tick(daemon);
@@ -117,6 +117,10 @@ static void close_fd(int *fd)
 
 void wgcd_close(struct wgcd *daemon)
 {
+	if (daemon->dh_workers)
+		wgcd_dh_workers_stop(daemon->dh_workers);
+	free(daemon->dh_workers);
+	daemon->dh_workers = NULL;
 	wgcd_uapi_close(&daemon->uapi);
 	if (daemon->has_device)
 		wg_device_uninit(&daemon->device);

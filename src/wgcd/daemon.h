@@ -3,7 +3,9 @@
  * the core may not touch: the TUN device, the UDP sockets, the UAPI socket, the link's state as
  * rtnetlink reports it, the clock and the epoll loop that ties them together.
  *
- * The whole daemon is one thread. The loop owns every field here; nothing is shared.
+ * The daemon is one thread, but for the workers that compute responders' Diffie-Hellman
+ * (dhworkers.h), which share nothing with it but their job queue. The loop owns every field
+ * here.
  */
 #ifndef WGCD_DAEMON_H
 #define WGCD_DAEMON_H
@@ -16,6 +18,7 @@
 #include "wgcd/link.h"
 #include "wgcd/log.h"
 #include "wgcd/coalesce.h"
+#include "wgcd/dhworkers.h"
 #include "wgcd/handshakes.h"
 #include "wgcd/tun.h"
 #include "wgcd/txqueue.h"
@@ -33,7 +36,7 @@ struct wgcd {
 	struct wgcd_link link;
 	struct wgcd_log log;
 	int epoll_fd;
-	struct wgcd_watch tun_watch, udp4_watch, udp6_watch, link_watch, timer_watch, signal_watch;
+	struct wgcd_watch tun_watch, udp4_watch, udp6_watch, link_watch, timer_watch, signal_watch, dh_watch;
 	uint64_t armed_deadline;  /* what the timer is set to, UINT64_MAX when disarmed */
 	uint64_t now;             /* the monotonic clock at the start of the current event */
 	uint8_t *tun_buffer;      /* one packet with the core's head- and tailroom */
@@ -41,6 +44,7 @@ struct wgcd {
 	struct wgcd_txqueue *txqueue;     /* datagrams out, sent after each event */
 	struct wgcd_coalescer *coalescer; /* packets in, written after each UDP batch */
 	struct wgcd_handshake_queue *handshakes; /* admitted, waiting for their Diffie-Hellman */
+	struct wgcd_dh_workers *dh_workers;      /* initiations go here, when they run */
 	bool stopping;
 	const char *stop_reason;
 };

@@ -6,6 +6,7 @@
 #include "wgcd/daemon.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -18,7 +19,7 @@
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
-enum { TUN_PACKETS_PER_ROUND = 64, EVENTS_PER_WAIT = 32 };
+enum { TUN_PACKETS_PER_ROUND = 64, EVENTS_PER_WAIT = 32, DH_COMMITS_PER_ROUND = 256 };
 
 void wgcd_stop(struct wgcd *daemon, const char *reason)
 {
@@ -85,17 +86,30 @@ static bool is_handshake(const uint8_t *msg, size_t len)
 	       !msg[1] && !msg[2] && !msg[3];
 }
 
+static unsigned handshake_backlog(struct wgcd *daemon)
+{
+	return daemon->handshakes->count + (daemon->dh_workers ? wgcd_dh_workers_backlog(daemon->dh_workers) : 0);
+}
+
+/* Initiations to the workers when they run; responses, and everything when they do not, to
+ * the loop's own queue. */
+static bool queue_handshake(struct wgcd *daemon, const uint8_t *msg, size_t len, const struct wg_endpoint *from)
+{
+	if (daemon->dh_workers && msg[0] == WG_MESSAGE_HANDSHAKE_INITIATION)
+		return wgcd_dh_workers_push(daemon->dh_workers, msg, len, from, &daemon->device.static_identity);
+	return wgcd_handshake_push(daemon->handshakes, msg, len, from);
+}
+
 /* A handshake is admitted (macs, or a cookie reply under load) at once and queued for its
- * Diffie-Hellman; the queue's length is the backlog that decides "under load". */
+ * Diffie-Hellman; the queues' length is the backlog that decides "under load". */
 static void receive_message(struct wgcd *daemon, uint8_t *msg, size_t len, const struct wg_endpoint *from)
 {
 	if (!is_handshake(msg, len)) {
 		wg_device_receive(&daemon->device, msg, len, from);
 		return;
 	}
-	wg_device_handshake_backlog(&daemon->device, daemon->handshakes->count);
-	if (!wg_device_admit_handshake(&daemon->device, msg, len, from) &&
-	    !wgcd_handshake_push(daemon->handshakes, msg, len, from))
+	wg_device_handshake_backlog(&daemon->device, handshake_backlog(daemon));
+	if (!wg_device_admit_handshake(&daemon->device, msg, len, from) && !queue_handshake(daemon, msg, len, from))
 		++daemon->device.stats.rx_handshake_overflow;
 }
 
@@ -115,6 +129,50 @@ static void process_handshakes(struct wgcd *daemon)
 
 	for (int i = 0; i < WGCD_HANDSHAKES_PER_ROUND && (h = wgcd_handshake_pop(daemon->handshakes)); ++i)
 		wg_device_receive_admitted(&daemon->device, h->msg, h->len, &h->from);
+}
+
+/* Finished initiations are committed in the order they arrived: hashing, the peer's state and
+ * the response, on this thread. Up to a bound per round; the rest wake the next one. */
+static void on_dh_done(struct wgcd_watch *watch, uint32_t events)
+{
+	struct wgcd *daemon = container_of(watch, struct wgcd, dh_watch);
+	struct wgcd_dh_workers *workers = daemon->dh_workers;
+	struct wgcd_dh_job *job;
+
+	(void)events;
+	wgcd_dh_workers_clear_event(workers);
+	for (int i = 0; (job = wgcd_dh_workers_done(workers)); ++i) {
+		if (i == DH_COMMITS_PER_ROUND) {
+			wgcd_dh_workers_notify(workers);
+			return;
+		}
+		wg_device_receive_precomputed(&daemon->device, (const uint8_t *)&job->msg, sizeof(job->msg), &job->from,
+					      &job->dh);
+		wgcd_dh_workers_release(workers, job);
+	}
+}
+
+/* One worker per core; without them (they could not start) the loop does the Diffie-Hellman
+ * itself, a few per round. */
+static void start_dh_workers(struct wgcd *daemon)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	struct wg_env env = daemon->device.env;
+	int ret = -ENOMEM;
+
+	daemon->dh_workers = calloc(1, sizeof(*daemon->dh_workers));
+	if (daemon->dh_workers)
+		ret = wgcd_dh_workers_start(daemon->dh_workers, cores > 0 ? (unsigned)cores : 1, &env);
+	if (!ret)
+		ret = wgcd_watch_add(daemon->epoll_fd, &daemon->dh_watch, daemon->dh_workers->event_fd, EPOLLIN,
+				     on_dh_done);
+	if (!ret)
+		return;
+	if (daemon->dh_workers && daemon->dh_workers->event_fd >= 0)
+		wgcd_dh_workers_stop(daemon->dh_workers);
+	free(daemon->dh_workers);
+	daemon->dh_workers = NULL;
+	wgcd_log_error(&daemon->log, "handshakes stay on the main thread: no worker threads (%s)", strerror(-ret));
 }
 
 static void receive_udp(struct wgcd *daemon, int fd)
@@ -238,6 +296,8 @@ int wgcd_run(struct wgcd *daemon)
 
 	if (ret)
 		return ret;
+	/* Threads here, after any fork. */
+	start_dh_workers(daemon);
 
 	while (!daemon->stopping) {
 		int n;

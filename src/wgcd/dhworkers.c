@@ -1,0 +1,178 @@
+#include "wgcd/dhworkers.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "crypto/secret.h"
+
+static struct wgcd_dh_job *job_at(struct wgcd_dh_workers *workers, unsigned offset)
+{
+	return &workers->job[(workers->head + offset) % WGCD_DH_JOBS];
+}
+
+void wgcd_dh_workers_notify(struct wgcd_dh_workers *workers)
+{
+	uint64_t one = 1;
+
+	/* Only fails when the counter would overflow, and then the loop is awake anyway. */
+	if (write(workers->event_fd, &one, sizeof(one)) < 0)
+		return;
+}
+
+/* Takes the oldest waiting job, computes it without the lock, marks it done. */
+static void *work(void *arg)
+{
+	struct wgcd_dh_workers *workers = arg;
+	struct wgcd_dh_job *job;
+
+	pthread_mutex_lock(&workers->lock);
+	while (!workers->stop) {
+		if (workers->next == workers->count) {
+			pthread_cond_wait(&workers->waiting, &workers->lock);
+			continue;
+		}
+		job = job_at(workers, workers->next++);
+		job->state = WGCD_DH_WORKING;
+		pthread_mutex_unlock(&workers->lock);
+
+		job->ok = wg_noise_responder_dh(&job->dh, &job->msg, &job->identity, job->identity_public,
+						&workers->env);
+		wg_x25519_private_clear(&job->identity);
+
+		pthread_mutex_lock(&workers->lock);
+		job->state = WGCD_DH_DONE;
+		wgcd_dh_workers_notify(workers);
+	}
+	pthread_mutex_unlock(&workers->lock);
+	return NULL;
+}
+
+/* Batch scheduling: a worker never preempts the loop when it wakes, so data keeps its latency
+ * while a flood keeps the workers busy. */
+static void *start_work(void *arg)
+{
+	struct sched_param param = { 0 };
+
+	pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+	return work(arg);
+}
+
+int wgcd_dh_workers_start(struct wgcd_dh_workers *workers, unsigned threads, const struct wg_env *env)
+{
+	int ret;
+
+	memset(workers, 0, offsetof(struct wgcd_dh_workers, job));
+	workers->env = *env;
+	workers->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (workers->event_fd < 0)
+		return -errno;
+	pthread_mutex_init(&workers->lock, NULL);
+	pthread_cond_init(&workers->waiting, NULL);
+	if (threads < 1)
+		threads = 1;
+	if (threads > WGCD_DH_THREADS_MAX)
+		threads = WGCD_DH_THREADS_MAX;
+	for (; workers->threads < threads; ++workers->threads) {
+		ret = pthread_create(&workers->thread[workers->threads], NULL, start_work, workers);
+		if (ret) {
+			wgcd_dh_workers_stop(workers);
+			return -ret;
+		}
+	}
+	return 0;
+}
+
+void wgcd_dh_workers_stop(struct wgcd_dh_workers *workers)
+{
+	pthread_mutex_lock(&workers->lock);
+	workers->stop = true;
+	pthread_cond_broadcast(&workers->waiting);
+	pthread_mutex_unlock(&workers->lock);
+	for (unsigned i = 0; i < workers->threads; ++i)
+		pthread_join(workers->thread[i], NULL);
+	workers->threads = 0;
+	for (unsigned i = 0; i < WGCD_DH_JOBS; ++i) {
+		struct wgcd_dh_job *job = &workers->job[i];
+
+		if (job->state == WGCD_DH_FREE)
+			continue;
+		wg_x25519_private_clear(&job->identity);
+		wg_noise_responder_dh_clear(&job->dh);
+		wg_secret_wipe(job, sizeof(*job));
+	}
+	workers->head = workers->count = workers->next = 0;
+	pthread_cond_destroy(&workers->waiting);
+	pthread_mutex_destroy(&workers->lock);
+	close(workers->event_fd);
+	workers->event_fd = -1;
+}
+
+bool wgcd_dh_workers_push(struct wgcd_dh_workers *workers, const uint8_t *msg, size_t len,
+			  const struct wg_endpoint *from, const struct wg_static_identity *identity)
+{
+	struct wgcd_dh_job *job;
+	bool ok = false;
+
+	if (len != sizeof(job->msg) || !identity->has_identity)
+		return false;
+	pthread_mutex_lock(&workers->lock);
+	if (workers->count == WGCD_DH_JOBS)
+		goto out;
+	job = job_at(workers, workers->count);
+	if (wg_x25519_private_share(&job->identity, &identity->private_key))
+		goto out;
+	memcpy(&job->msg, msg, len);
+	job->from = *from;
+	memcpy(job->identity_public, identity->static_public, sizeof(job->identity_public));
+	job->state = WGCD_DH_WAITING;
+	++workers->count;
+	pthread_cond_signal(&workers->waiting);
+	ok = true;
+out:
+	pthread_mutex_unlock(&workers->lock);
+	return ok;
+}
+
+struct wgcd_dh_job *wgcd_dh_workers_done(struct wgcd_dh_workers *workers)
+{
+	struct wgcd_dh_job *job = NULL;
+
+	pthread_mutex_lock(&workers->lock);
+	if (workers->count && job_at(workers, 0)->state == WGCD_DH_DONE)
+		job = job_at(workers, 0);
+	pthread_mutex_unlock(&workers->lock);
+	return job;
+}
+
+void wgcd_dh_workers_release(struct wgcd_dh_workers *workers, struct wgcd_dh_job *job)
+{
+	wg_noise_responder_dh_clear(&job->dh);
+	wg_secret_wipe(&job->msg, sizeof(job->msg));
+	pthread_mutex_lock(&workers->lock);
+	job->state = WGCD_DH_FREE;
+	workers->head = (workers->head + 1) % WGCD_DH_JOBS;
+	--workers->count;
+	--workers->next;
+	pthread_mutex_unlock(&workers->lock);
+}
+
+unsigned wgcd_dh_workers_backlog(struct wgcd_dh_workers *workers)
+{
+	unsigned count;
+
+	pthread_mutex_lock(&workers->lock);
+	count = workers->count;
+	pthread_mutex_unlock(&workers->lock);
+	return count;
+}
+
+void wgcd_dh_workers_clear_event(struct wgcd_dh_workers *workers)
+{
+	uint64_t count;
+
+	if (read(workers->event_fd, &count, sizeof(count)) < 0)
+		return;
+}
