@@ -2,6 +2,7 @@
 #   make              build the core library, the daemon build/wgcd and the tool build/wgc
 #   make check        unit tests, then (as root) the network-namespace tests in tests/netns
 #   make check SAN=1  the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make check-threads the tests of what runs on more than one thread, under ThreadSanitizer
 #   make fuzz         build the libFuzzer targets (clang); make fuzz-run runs each briefly
 #   make demo         installs what is missing, then a tunnel between two network namespaces
 #   make bench        wgcd and wireguard-go side by side (BENCH=full for the long run)
@@ -20,12 +21,16 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
            -Wpointer-arith -Wvla -Wno-missing-field-initializers
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Isrc
-LDLIBS   = -lcrypto
+LDLIBS   = -lcrypto -pthread
 
 ifeq ($(SAN),1)
 BUILD   ?= build-san
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
+else ifeq ($(SAN),thread)
+BUILD   ?= build-tsan
+CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=thread
 else
 BUILD   ?= build
 endif
@@ -75,6 +80,11 @@ $(BUILD)/tests/%.o: CFLAGS += -DWGC_SOURCE_DIR='"$(CURDIR)"'
 check: $(BUILD)/tests/check $(BUILD)/wgcd $(BUILD)/wgc
 	$(Q)$(BUILD)/tests/check $(TESTS)
 	$(Q)if [ "$(NETNS)" != 0 ]; then BUILD=$(CURDIR)/$(BUILD) tests/netns/run $(NETNS_TESTS); fi
+
+# wgcd's Diffie-Hellman workers are its only threads: their tests under ThreadSanitizer.
+check-threads:
+	$(Q)$(MAKE) --no-print-directory SAN=thread build-tsan/tests/check
+	$(Q)build-tsan/tests/check wgcd_dhworkers
 
 $(BUILD)/examples/virtual_tunnel: $(BUILD)/examples/virtual_tunnel.o $(BUILD)/tests/netsim.o $(BUILD)/libwgccore.a
 	$(call say,LD,$@)
@@ -135,5 +145,5 @@ fuzz-run: fuzz
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all bench check demo demo-virtual deps install fuzz fuzz-run clean
+.PHONY: all bench check check-threads demo demo-virtual deps install fuzz fuzz-run clean
 -include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(EXAMPLE_OBJ:.o=.d) $(WGCD_OBJ:.o=.d) $(WGC_OBJ:.o=.d)
