@@ -12,13 +12,11 @@
  *       initiations from unknown keys with a valid mac1, as fast as this process can send them;
  *       prints "sent/s N cookie-replies/s N".
  *
- * Initiations are made by the wgc core, one device per initiator, on a monotonic clock that
- * jumps ahead at every message, so the core's "one initiation per REKEY_TIMEOUT" never holds
- * one back. Timestamps come from the real clock (the core keeps each initiator's rising): a
+ * Initiations are built here from the wgc crypto primitives, each initiator's once (see
+ * initiation_template). Timestamps come from the real clock, kept rising per initiator: a
  * responder remembers the newest it accepted from each key, across runs of this program.
  */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,22 +26,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/device.h"
+#include "core/cookie.h"
 #include "core/key.h"
 #include "core/messages.h"
-#include "core/peer.h"
-#include "core/send.h"
+#include "core/noise.h"
+#include "crypto/aead.h"
 #include "crypto/blake2s.h"
+#include "crypto/kdf.h"
+#include "crypto/x25519.h"
 
-enum { WINDOW = 32, FLOOD_BATCH = 64 };
-
-struct initiator {
-	struct wg_device device;
-	struct wg_peer *peer;
-};
+/* In flight: enough to keep every core of a responder busy, and well below where either
+ * implementation counts itself under load (wireguard-go: 128 queued; wgcd: 512). */
+enum { WINDOW = 64, FLOOD_BATCH = 64 };
 
 static int sock = -1;
-static uint64_t virtual_now;
 
 static uint64_t monotonic_ns(void)
 {
@@ -51,13 +47,6 @@ static uint64_t monotonic_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Ten seconds later at every look: never "sent recently", always a newer timestamp. */
-static uint64_t jumping_clock(void *ctx)
-{
-	(void)ctx;
-	return virtual_now += 10ull * 1000000000u;
 }
 
 static uint64_t wall_clock(void *ctx)
@@ -76,45 +65,12 @@ static void random_bytes(void *ctx, void *out, size_t len)
 		abort();
 }
 
-static int send_to_socket(void *ctx, struct wg_peer *peer, const struct wg_endpoint *to, const uint8_t *msg,
-			  size_t len)
-{
-	(void)ctx;
-	(void)peer;
-	return sendto(sock, msg, len, 0, &to->addr.sa, sizeof(to->addr.in)) < 0 ? -errno : 0;
-}
-
-static void deliver_nothing(void *ctx, struct wg_peer *from, const uint8_t *packet, size_t len)
-{
-	(void)ctx, (void)from, (void)packet, (void)len;
-}
-
-static const struct wg_env env = {
-	.now = jumping_clock, .wall = wall_clock, .random = random_bytes,
-	.send = send_to_socket, .deliver = deliver_nothing,
-};
-
 static void initiator_key(uint8_t key[32], unsigned i)
 {
 	char seed[32];
 	int n = snprintf(seed, sizeof(seed), "wgc-bench initiator %u", i);
 
 	wg_blake2s(key, 32, seed, (size_t)n, NULL, 0);
-}
-
-static int setup_initiator(struct initiator *in, unsigned i, const uint8_t responder[32],
-			   const struct wg_endpoint *endpoint)
-{
-	uint8_t key[32];
-
-	initiator_key(key, i);
-	if (wg_device_init(&in->device, &env))
-		return -1;
-	wg_device_set_private_key(&in->device, key);
-	if (wg_peer_create(&in->device, responder, NULL, &in->peer))
-		return -1;
-	wg_peer_set_endpoint(in->peer, endpoint);
-	return 0;
 }
 
 static int usage(void)
@@ -153,28 +109,126 @@ static unsigned drain(uint8_t type)
 	return n;
 }
 
+/*
+ * One initiator's initiation, made once with a fresh ephemeral key (the initiator's own two
+ * Diffie-Hellman done then): every message after it differs only in its timestamp, sender
+ * index and mac1. The responder cannot tell and does all of its own Diffie-Hellman for each
+ * one, while the generator does none: what is measured is the responder, not this process,
+ * which shares the machine's cores with it.
+ */
+struct initiation_template {
+	struct wg_message_initiation msg;
+	uint8_t key[32], hash[32]; /* {t}'s key and associated data: the state after ss */
+	uint8_t last_timestamp[WG_NOISE_TIMESTAMP_LEN];
+};
+
+static void mix_hash(uint8_t hash[32], const void *in, size_t len)
+{
+	struct wg_blake2s_state state;
+
+	wg_blake2s_init(&state, 32);
+	wg_blake2s_update(&state, hash, 32);
+	wg_blake2s_update(&state, in, len);
+	wg_blake2s_final(&state, hash);
+}
+
+/* Noise_IKpsk2's e, es, s, ss as the whitepaper writes them (section 5.4.2). */
+static int make_template(struct initiation_template *t, unsigned i, const uint8_t responder[32])
+{
+	static const char construction[] = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s";
+	static const char identifier[] = "WireGuard v1 zx2c4 Jason@zx2c4.com";
+	uint8_t chaining_key[32], dh[32], secret[32], public[32], nonce[WG_AEAD_NONCE_LEN];
+	uint8_t *ephemeral = t->msg.unencrypted_ephemeral;
+
+	memset(t, 0, sizeof(*t));
+	wg_le32_put(t->msg.type, WG_MESSAGE_HANDSHAKE_INITIATION);
+	wg_blake2s(chaining_key, 32, construction, strlen(construction), NULL, 0);
+	memcpy(t->hash, chaining_key, 32);
+	mix_hash(t->hash, identifier, strlen(identifier));
+	mix_hash(t->hash, responder, 32);
+	/* e */
+	random_bytes(NULL, secret, 32);
+	wg_x25519_clamp(secret);
+	if (!wg_x25519_public(ephemeral, secret))
+		return -1;
+	mix_hash(t->hash, ephemeral, 32);
+	wg_kdf(chaining_key, NULL, NULL, chaining_key, ephemeral, 32);
+	/* es */
+	if (!wg_x25519(dh, secret, responder))
+		return -1;
+	wg_kdf(chaining_key, t->key, NULL, chaining_key, dh, 32);
+	/* s */
+	initiator_key(secret, i);
+	wg_x25519_clamp(secret);
+	if (!wg_x25519_public(public, secret))
+		return -1;
+	wg_aead_nonce(nonce, 0);
+	if (wg_aead_seal_once(t->msg.encrypted_static, public, 32, t->hash, 32, nonce, t->key))
+		return -1;
+	mix_hash(t->hash, t->msg.encrypted_static, sizeof(t->msg.encrypted_static));
+	/* ss */
+	if (!wg_x25519(dh, secret, responder))
+		return -1;
+	wg_kdf(chaining_key, t->key, NULL, chaining_key, dh, 32);
+	return 0;
+}
+
+/* Each message of the batch its own datagram to the responder. */
+static void address_batch(struct mmsghdr *msgs, struct iovec *iovs, struct wg_message_initiation *batch,
+			  unsigned count, const struct wg_endpoint *to)
+{
+	for (unsigned i = 0; i < count; ++i) {
+		iovs[i] = (struct iovec){ &batch[i], sizeof(batch[i]) };
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = (void *)&to->addr,
+							 .msg_namelen = sizeof(to->addr.in),
+							 .msg_iov = &iovs[i], .msg_iovlen = 1 } };
+	}
+}
+
+/* {t} with a timestamp newer than the last, a new sender index, mac1. */
+static void next_initiation(struct wg_message_initiation *out, struct initiation_template *t,
+			    struct wg_cookie_maker *mac, uint32_t index)
+{
+	uint8_t timestamp[WG_NOISE_TIMESTAMP_LEN], nonce[WG_AEAD_NONCE_LEN];
+
+	wg_noise_tai64n_now(timestamp, t->last_timestamp, wall_clock(NULL));
+	wg_aead_nonce(nonce, 0);
+	if (wg_aead_seal_once(t->msg.encrypted_timestamp, timestamp, sizeof(timestamp), t->hash, 32, nonce, t->key))
+		abort();
+	wg_le32_put(t->msg.sender_index, index);
+	*out = t->msg;
+	wg_cookie_add_mac_to_packet((uint8_t *)out, sizeof(*out), mac, 0);
+}
+
 static int rate(const uint8_t responder[32], const struct wg_endpoint *to, unsigned count, double seconds)
 {
-	struct initiator *initiators = calloc(count, sizeof(*initiators));
+	static struct wg_message_initiation batch[WINDOW];
+	struct initiation_template *templates = calloc(count, sizeof(*templates));
+	struct wg_cookie_maker mac = { 0 };
+	struct mmsghdr msgs[WINDOW];
+	struct iovec iovs[WINDOW];
 	uint64_t start, end, last_answer;
 	unsigned in_flight = 0, next = 0, answered = 0;
 
-	if (!initiators)
+	if (!templates)
 		return 1;
 	for (unsigned i = 0; i < count; ++i)
-		if (setup_initiator(&initiators[i], i, responder, to))
+		if (make_template(&templates[i], i, responder))
 			return 1;
+	wg_cookie_checker_precompute_peer_keys(&mac, responder);
+	address_batch(msgs, iovs, batch, WINDOW, to);
 	start = last_answer = monotonic_ns();
 	end = start + (uint64_t)(seconds * 1e9);
 	while (monotonic_ns() < end) {
 		struct pollfd p = { .fd = sock, .events = POLLIN };
-		unsigned got;
+		unsigned got, n = 0;
 
-		while (in_flight < WINDOW) {
-			wg_packet_send_handshake_initiation(initiators[next].peer, false);
+		for (; in_flight + n < WINDOW; ++n) {
+			next_initiation(&batch[n], &templates[next], &mac, next);
 			next = (next + 1) % count;
-			++in_flight;
 		}
+		if (n && sendmmsg(sock, msgs, n, 0) > 0)
+			in_flight += n;
 		poll(&p, 1, 10);
 		got = drain(WG_MESSAGE_HANDSHAKE_RESPONSE);
 		answered += got;
@@ -191,38 +245,32 @@ static int rate(const uint8_t responder[32], const struct wg_endpoint *to, unsig
 	return 0;
 }
 
-/* One real initiation is the template; each copy gets a fresh random ephemeral key and sender
- * index (which the responder cannot tell from real ones before its Diffie-Hellman fails) and a
- * valid mac1 over them. */
+/* Copies of an initiation from a key the responder does not know, each with a fresh random
+ * ephemeral key and sender index (which the responder cannot tell from real ones before its
+ * Diffie-Hellman fails) and a valid mac1 over them. */
 static int flood(const uint8_t responder[32], const struct wg_endpoint *to, double seconds)
 {
 	static struct wg_message_initiation batch[FLOOD_BATCH];
+	static struct initiation_template template;
+	struct wg_cookie_maker mac = { 0 };
 	struct mmsghdr msgs[FLOOD_BATCH];
 	struct iovec iovs[FLOOD_BATCH];
-	struct initiator *in = calloc(1, sizeof(*in));
 	uint64_t start, end, sent = 0, cookies = 0;
 
-	if (!in || setup_initiator(in, 1u << 30, responder, to))
+	if (make_template(&template, 1u << 30, responder))
 		return 1;
-	memset(msgs, 0, sizeof(msgs));
-	for (unsigned i = 0; i < FLOOD_BATCH; ++i) {
-		iovs[i] = (struct iovec){ &batch[i], sizeof(batch[i]) };
-		msgs[i].msg_hdr = (struct msghdr){ .msg_name = (void *)&to->addr, .msg_namelen = sizeof(to->addr.in),
-						   .msg_iov = &iovs[i], .msg_iovlen = 1 };
-	}
+	wg_cookie_checker_precompute_peer_keys(&mac, responder);
+	address_batch(msgs, iovs, batch, FLOOD_BATCH, to);
 	start = monotonic_ns();
 	end = start + (uint64_t)(seconds * 1e9);
 	while (monotonic_ns() < end) {
 		int n;
 
 		for (unsigned i = 0; i < FLOOD_BATCH; ++i) {
-			uint8_t *msg = (uint8_t *)&batch[i];
-
-			random_bytes(NULL, msg + 4, 36);
-			msg[0] = WG_MESSAGE_HANDSHAKE_INITIATION;
-			memset(msg + 1, 0, 3);
-			memset(batch[i].macs.mac2, 0, sizeof(batch[i].macs.mac2));
-			wg_cookie_add_mac_to_packet(msg, sizeof(batch[i]), &in->peer->cookie, 0);
+			batch[i] = template.msg;
+			random_bytes(NULL, batch[i].sender_index, 4);
+			random_bytes(NULL, batch[i].unencrypted_ephemeral, sizeof(batch[i].unencrypted_ephemeral));
+			wg_cookie_add_mac_to_packet((uint8_t *)&batch[i], sizeof(batch[i]), &mac, 0);
 		}
 		n = sendmmsg(sock, msgs, FLOOD_BATCH, 0);
 		if (n > 0)
