@@ -471,9 +471,7 @@ static bool response_ephemeral(struct wg_message_response *dst, struct wg_peer *
 		    memcmp(dh->initiator_static, handshake->remote_static, WG_NOISE_PUBLIC_KEY_LEN) ||
 		    !dh->ephemeral.pkey)
 			return false;
-		wg_x25519_private_clear(&handshake->ephemeral);
-		handshake->ephemeral = dh->ephemeral;
-		dh->ephemeral.pkey = NULL;
+		wg_x25519_private_move(&handshake->ephemeral, &dh->ephemeral);
 		memcpy(dst->unencrypted_ephemeral, dh->ephemeral_public, WG_NOISE_PUBLIC_KEY_LEN);
 	} else if (!generate_ephemeral(handshake, dst->unencrypted_ephemeral, &peer->device->env)) {
 		return false;

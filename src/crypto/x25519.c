@@ -35,35 +35,61 @@ int wg_x25519_private_init(struct wg_x25519_private *key, uint8_t public_key[WG_
 
 void wg_x25519_private_clear(struct wg_x25519_private *key)
 {
-	/* OpenSSL frees the secret with OPENSSL_secure_clear_free. */
+	/* OpenSSL frees the secret with OPENSSL_secure_clear_free, at its last reference (the
+	 * context holds one). */
+	EVP_PKEY_CTX_free(key->derive);
 	EVP_PKEY_free(key->pkey);
+	key->derive = NULL;
 	key->pkey = NULL;
+}
+
+void wg_x25519_private_move(struct wg_x25519_private *dst, struct wg_x25519_private *src)
+{
+	wg_x25519_private_clear(dst);
+	*dst = *src;
+	src->pkey = src->derive = NULL;
 }
 
 int wg_x25519_private_share(struct wg_x25519_private *dst, const struct wg_x25519_private *src)
 {
-	dst->pkey = NULL;
+	dst->pkey = dst->derive = NULL;
 	if (!src->pkey || EVP_PKEY_up_ref(src->pkey) != 1)
 		return -EINVAL;
 	dst->pkey = src->pkey;
 	return 0;
 }
 
+/* The handle's DH context, made at its first use. The handle is const to its users: the
+ * context is a cache that does not change which key it holds. */
+static EVP_PKEY_CTX *derive_context(const struct wg_x25519_private *key)
+{
+	struct wg_x25519_private *cache = (struct wg_x25519_private *)key;
+	EVP_PKEY_CTX *ctx;
+
+	if (cache->derive || !key->pkey)
+		return cache->derive;
+	ctx = EVP_PKEY_CTX_new(key->pkey, NULL);
+	if (ctx && EVP_PKEY_derive_init(ctx) != 1) {
+		EVP_PKEY_CTX_free(ctx);
+		ctx = NULL;
+	}
+	cache->derive = ctx;
+	return ctx;
+}
+
 bool wg_x25519_shared(uint8_t out[WG_X25519_KEY_LEN], const struct wg_x25519_private *key,
 		      const uint8_t public_key[WG_X25519_KEY_LEN])
 {
+	EVP_PKEY_CTX *ctx = derive_context(key);
 	EVP_PKEY *peer = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
 	size_t len = WG_X25519_KEY_LEN;
 	bool ok = false;
 
 	memset(out, 0, WG_X25519_KEY_LEN);
-	if (!key->pkey)
+	if (!ctx)
 		goto out;
 	peer = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, public_key, WG_X25519_KEY_LEN);
-	ctx = EVP_PKEY_CTX_new(key->pkey, NULL);
-	if (!peer || !ctx || EVP_PKEY_derive_init(ctx) != 1 ||
-	    EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) != 1 ||
+	if (!peer || EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) != 1 ||
 	    EVP_PKEY_derive(ctx, out, &len) != 1 || len != WG_X25519_KEY_LEN)
 		goto out;
 	/* A low-order point yields zero; OpenSSL refuses it too, but that is not ours to assume. */
@@ -71,7 +97,6 @@ bool wg_x25519_shared(uint8_t out[WG_X25519_KEY_LEN], const struct wg_x25519_pri
 out:
 	if (!ok)
 		wg_secret_wipe(out, WG_X25519_KEY_LEN);
-	EVP_PKEY_CTX_free(ctx);
 	EVP_PKEY_free(peer);
 	return ok;
 }

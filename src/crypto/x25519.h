@@ -13,7 +13,11 @@
 enum { WG_X25519_KEY_LEN = 32 };
 
 struct wg_x25519_private {
-	void *pkey; /* EVP_PKEY holding the clamped secret; NULL when empty */
+	void *pkey;   /* EVP_PKEY holding the clamped secret; NULL when empty */
+	/* EVP_PKEY_CTX ready for DH with it, made at the first DH and kept: making one costs a
+	 * fifth of a DH (a method fetch under OpenSSL's global lock). A cache, so a handle is used
+	 * by one thread at a time; another thread takes its own (wg_x25519_private_share). */
+	void *derive;
 };
 
 /* RFC 7748 clamping, as every WireGuard private key is stored. */
@@ -26,6 +30,8 @@ void wg_x25519_clamp(uint8_t secret[WG_X25519_KEY_LEN]);
 int wg_x25519_private_init(struct wg_x25519_private *key, uint8_t public_key[WG_X25519_KEY_LEN],
 			   const uint8_t secret[WG_X25519_KEY_LEN]);
 void wg_x25519_private_clear(struct wg_x25519_private *key);
+/* Moves the key from src to dst (whose old key is cleared); src is left empty. */
+void wg_x25519_private_move(struct wg_x25519_private *dst, struct wg_x25519_private *src);
 /* Another handle on the same key (a reference, not a copy), for use on another thread: OpenSSL
  * keys are safe to share for DH. Each handle is cleared on its own. 0 or -EINVAL when empty. */
 int wg_x25519_private_share(struct wg_x25519_private *dst, const struct wg_x25519_private *src);

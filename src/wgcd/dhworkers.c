@@ -22,15 +22,28 @@ void wgcd_dh_workers_notify(struct wgcd_dh_workers *workers)
 		return;
 }
 
+/* The worker's own handle on the identity of its jobs: its DH context is made once per burst,
+ * not per job. A job's reference differs only after the private key changed. */
+static const struct wg_x25519_private *identity_of(struct wg_x25519_private *own, struct wgcd_dh_job *job)
+{
+	if (own->pkey != job->identity.pkey)
+		wg_x25519_private_move(own, &job->identity);
+	wg_x25519_private_clear(&job->identity);
+	return own;
+}
+
 /* Takes the oldest waiting job, computes it without the lock, marks it done. */
 static void *work(void *arg)
 {
 	struct wgcd_dh_workers *workers = arg;
+	struct wg_x25519_private identity = { 0 };
 	struct wgcd_dh_job *job;
 
 	pthread_mutex_lock(&workers->lock);
 	while (!workers->stop) {
 		if (workers->next == workers->count) {
+			/* Idle: no key outlives the work it was handed over for. */
+			wg_x25519_private_clear(&identity);
 			pthread_cond_wait(&workers->waiting, &workers->lock);
 			continue;
 		}
@@ -38,15 +51,15 @@ static void *work(void *arg)
 		job->state = WGCD_DH_WORKING;
 		pthread_mutex_unlock(&workers->lock);
 
-		job->ok = wg_noise_responder_dh(&job->dh, &job->msg, &job->identity, job->identity_public,
+		job->ok = wg_noise_responder_dh(&job->dh, &job->msg, identity_of(&identity, job), job->identity_public,
 						&workers->env);
-		wg_x25519_private_clear(&job->identity);
 
 		pthread_mutex_lock(&workers->lock);
 		job->state = WGCD_DH_DONE;
 		wgcd_dh_workers_notify(workers);
 	}
 	pthread_mutex_unlock(&workers->lock);
+	wg_x25519_private_clear(&identity);
 	return NULL;
 }
 
