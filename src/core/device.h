@@ -68,6 +68,7 @@ struct wg_device {
 	struct wg_list peer_list;
 	size_t num_peers;
 	uint64_t next_peer_id, next_keypair_id;
+	uint64_t jitter_state;     /* timers' jitter generator, seeded from env.random at first use */
 
 	uint16_t listen_port;
 	uint32_t fwmark;

@@ -19,14 +19,26 @@ static uint64_t seconds(unsigned s)
 	return (uint64_t)s * WG_NSEC_PER_SEC;
 }
 
-/* Up to a third of a second, so that peers retrying at once drift apart. */
+/*
+ * Up to a third of a second, so that peers retrying at once drift apart. Jitter need not be
+ * unpredictable, only different, and it is drawn whenever data is sent after anything was
+ * received: so from xorshift64* seeded once, not from env.random (a system call each time in
+ * wgcd; the kernel draws from a per-CPU batch).
+ */
 static uint64_t jitter(const struct wg_peer *peer)
 {
-	const struct wg_env *env = &peer->device->env;
-	uint32_t r;
+	struct wg_device *device = peer->device;
+	uint64_t x = device->jitter_state;
 
-	env->random(env->ctx, &r, sizeof(r));
-	return r % WG_REKEY_TIMEOUT_JITTER_MAX;
+	if (!x) {
+		device->env.random(device->env.ctx, &x, sizeof(x));
+		x |= 1;
+	}
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	device->jitter_state = x;
+	return ((x * 0x2545f4914f6cdd1dull) >> 32) % WG_REKEY_TIMEOUT_JITTER_MAX;
 }
 
 static void mod_peer_timer(struct wg_peer *peer, struct wg_timer *timer, uint64_t when)
