@@ -114,6 +114,10 @@ static int env_send(void *ctx, struct wg_peer *peer, const struct wg_endpoint *t
 		++sim->undeliverable;
 		return 0;
 	}
+	if (sim->capture_type && msg[0] == sim->capture_type) {
+		log_append(&sim->captured, sim->now, msg, len);
+		return 0;
+	}
 	if (sim->drop && sim->drop(sim, node->id, dest, msg, len)) {
 		++sim->dropped;
 		return 0;
@@ -164,6 +168,7 @@ void sim_free(struct sim *sim)
 		free(sim->nodes[i].sent.records);
 		free(sim->nodes[i].delivered.records);
 	}
+	free(sim->captured.records);
 	free(sim->flights);
 }
 

@@ -64,6 +64,10 @@ struct sim {
 	uint64_t latency, jitter;            /* jitter > 0 reorders */
 	unsigned loss_percent, duplicate_percent;
 	bool (*drop)(struct sim *sim, int from, int to, const uint8_t *msg, size_t len);
+	/* Messages of this type (when nonzero) are taken off the link into `captured`, for a test
+	 * to hand to their receiver itself. */
+	uint8_t capture_type;
+	struct sim_log captured;
 	uint64_t dropped, duplicated, undeliverable;
 };
 

@@ -10,31 +10,17 @@
 #include "harness.h"
 #include "netsim.h"
 
-/* Initiations are taken off the link here, for the test to hand to the responder itself. */
-static struct sim_record captured[4];
-static size_t captured_count;
-
-static bool capture_initiations(struct sim *sim, int from, int to, const uint8_t *msg, size_t len)
-{
-	(void)sim, (void)from, (void)to;
-	if (msg[0] != WG_MESSAGE_HANDSHAKE_INITIATION || captured_count == 4)
-		return false;
-	captured[captured_count].len = len;
-	memcpy(captured[captured_count++].data, msg, len);
-	return true;
-}
-
-static void start_capturing(struct sim *sim)
-{
-	captured_count = 0;
-	sim->drop = capture_initiations;
-}
-
 static bool responder_dh(struct wg_responder_dh *dh, const struct sim_node *node, const struct sim_record *msg)
 {
 	return wg_noise_responder_dh(dh, (const struct wg_message_initiation *)msg->data,
 				     &node->device.static_identity.private_key, node->device.static_identity.static_public,
 				     &node->device.env);
+}
+
+static int receive_precomputed(struct sim_node *node, const struct sim_record *msg, const struct sim_node *from,
+			       struct wg_responder_dh *dh)
+{
+	return wg_device_receive_precomputed(&node->device, msg->data, msg->len, &from->addr, dh);
 }
 
 TEST(responder_dh_completes_the_handshake)
@@ -44,14 +30,14 @@ TEST(responder_dh_completes_the_handshake)
 	struct wg_responder_dh dh;
 
 	sim_pair(&sim, 310, &a, &b, NULL, false);
-	start_capturing(&sim);
+	sim.capture_type = WG_MESSAGE_HANDSHAKE_INITIATION;
 	sim_send_ip(a, b, 7, 100);
 	sim_run_for(&sim, sim.latency);
-	CHECK_EQ(captured_count, 1);
+	CHECK_EQ(sim.captured.count, 1);
 
-	CHECK(responder_dh(&dh, b, &captured[0]));
+	CHECK(responder_dh(&dh, b, &sim.captured.records[0]));
 	CHECK_EQ(sim_sent_count(b, WG_MESSAGE_HANDSHAKE_RESPONSE), 0);
-	CHECK_EQ(wg_device_receive_precomputed(&b->device, captured[0].data, captured[0].len, &a->addr, &dh), 0);
+	CHECK_EQ(receive_precomputed(b, &sim.captured.records[0], a, &dh), 0);
 	CHECK_EQ(sim_sent_count(b, WG_MESSAGE_HANDSHAKE_RESPONSE), 1);
 	/* The response's ephemeral key now belongs to the handshake. */
 	CHECK(dh.ephemeral.pkey == NULL);
@@ -75,15 +61,14 @@ TEST(responder_dh_for_a_replaced_identity_is_refused)
 	uint8_t new_key[32];
 
 	sim_pair(&sim, 311, &a, &b, NULL, false);
-	start_capturing(&sim);
+	sim.capture_type = WG_MESSAGE_HANDSHAKE_INITIATION;
 	sim_send_ip(a, b, 1, 100);
 	sim_run_for(&sim, sim.latency);
-	CHECK(responder_dh(&dh, b, &captured[0]));
+	CHECK(responder_dh(&dh, b, &sim.captured.records[0]));
 
 	memset(new_key, 0x5a, sizeof(new_key));
 	wg_device_set_private_key(&b->device, new_key);
-	CHECK_EQ(wg_device_receive_precomputed(&b->device, captured[0].data, captured[0].len, &a->addr, &dh),
-		 -EBADMSG);
+	CHECK_EQ(receive_precomputed(b, &sim.captured.records[0], a, &dh), -EBADMSG);
 	CHECK_EQ(b->device.stats.rx_handshake_failed, 1);
 	CHECK_EQ(sim_sent_count(b, WG_MESSAGE_HANDSHAKE_RESPONSE), 0);
 	wg_noise_responder_dh_clear(&dh);
@@ -100,14 +85,13 @@ TEST(responder_dh_of_another_initiation_is_refused)
 	uint8_t response[sizeof(struct wg_message_response)] = { WG_MESSAGE_HANDSHAKE_RESPONSE };
 
 	sim_pair(&sim, 312, &a, &b, NULL, false);
-	start_capturing(&sim);
+	sim.capture_type = WG_MESSAGE_HANDSHAKE_INITIATION;
 	sim_send_ip(a, b, 1, 100);
 	sim_run_for(&sim, 6 * SIM_SECOND); /* REKEY_TIMEOUT, and a retry */
-	CHECK(captured_count >= 2);
+	CHECK(sim.captured.count >= 2);
 
-	CHECK(responder_dh(&dh, b, &captured[0]));
-	CHECK_EQ(wg_device_receive_precomputed(&b->device, captured[1].data, captured[1].len, &a->addr, &dh),
-		 -EBADMSG);
+	CHECK(responder_dh(&dh, b, &sim.captured.records[0]));
+	CHECK_EQ(receive_precomputed(b, &sim.captured.records[1], a, &dh), -EBADMSG);
 	CHECK_EQ(sim_sent_count(b, WG_MESSAGE_HANDSHAKE_RESPONSE), 0);
 	wg_noise_responder_dh_clear(&dh);
 	/* A response is no initiation. */
@@ -125,14 +109,13 @@ TEST(responder_dh_of_an_initiation_to_another_key_fails)
 
 	sim_pair(&sim, 313, &a, &b, NULL, false);
 	c = sim_add_node(&sim);
-	start_capturing(&sim);
+	sim.capture_type = WG_MESSAGE_HANDSHAKE_INITIATION;
 	sim_send_ip(a, b, 1, 100);
 	sim_run_for(&sim, sim.latency);
 
-	CHECK(!responder_dh(&dh, c, &captured[0]));
+	CHECK(!responder_dh(&dh, c, &sim.captured.records[0]));
 	CHECK(dh.ephemeral.pkey == NULL);
-	CHECK_EQ(wg_device_receive_precomputed(&c->device, captured[0].data, captured[0].len, &a->addr, &dh),
-		 -EBADMSG);
+	CHECK_EQ(receive_precomputed(c, &sim.captured.records[0], a, &dh), -EBADMSG);
 	CHECK_EQ(c->device.stats.rx_handshake_failed, 1);
 	sim_free(&sim);
 }

@@ -19,18 +19,6 @@ static void kernel_random(void *ctx, void *out, size_t len)
 		memset(out, 0x42, len);
 }
 
-static struct sim_record captured[8];
-static size_t captured_count;
-
-static bool capture_initiations(struct sim *sim, int from, int to, const uint8_t *msg, size_t len)
-{
-	(void)sim, (void)from, (void)to;
-	if (msg[0] != WG_MESSAGE_HANDSHAKE_INITIATION || captured_count == 8)
-		return false;
-	captured[captured_count].len = len;
-	memcpy(captured[captured_count++].data, msg, len);
-	return true;
-}
 
 /* The next finished job, waiting on the eventfd for it as the loop would. */
 static struct wgcd_dh_job *next_done(struct wgcd_dh_workers *workers)
@@ -56,8 +44,7 @@ TEST(wgcd_dhworkers_answer_in_order)
 	sim_init(&sim, 320);
 	b = sim_add_node(&sim);
 	stranger = sim_add_node(&sim);
-	sim.drop = capture_initiations;
-	captured_count = 0;
+	sim.capture_type = WG_MESSAGE_HANDSHAKE_INITIATION;
 	for (int i = 0; i < 2; ++i) {
 		initiator[i] = sim_add_node(&sim);
 		sim_connect(initiator[i], b, NULL, false);
@@ -65,20 +52,20 @@ TEST(wgcd_dhworkers_answer_in_order)
 	}
 	sim_connect(stranger, initiator[0], NULL, false);
 	sim_send_ip(stranger, initiator[0], 9, 100);
-	CHECK_EQ(captured_count, 3);
+	CHECK_EQ(sim.captured.count, 3);
 
 	CHECK_EQ(wgcd_dh_workers_start(&workers, 2, &env), 0);
 	for (size_t i = 0; i < 3; ++i)
-		CHECK(wgcd_dh_workers_push(&workers, captured[i].data, captured[i].len, &b->addr,
+		CHECK(wgcd_dh_workers_push(&workers, sim.captured.records[i].data, sim.captured.records[i].len, &b->addr,
 					   &b->device.static_identity));
-	CHECK(!wgcd_dh_workers_push(&workers, captured[0].data, 100, &b->addr, &b->device.static_identity));
+	CHECK(!wgcd_dh_workers_push(&workers, sim.captured.records[0].data, 100, &b->addr, &b->device.static_identity));
 	CHECK_EQ(wgcd_dh_workers_backlog(&workers), 3);
 
 	for (size_t i = 0; i < 3; ++i) {
 		struct wgcd_dh_job *job = next_done(&workers);
 
 		CHECK(job != NULL);
-		CHECK(!memcmp(&job->msg, captured[i].data, sizeof(job->msg)));
+		CHECK(!memcmp(&job->msg, sim.captured.records[i].data, sizeof(job->msg)));
 		CHECK_EQ(job->ok, i < 2);
 		CHECK_EQ(wg_device_receive_precomputed(&b->device, (const uint8_t *)&job->msg, sizeof(job->msg),
 						       &job->from, &job->dh) == 0, i < 2);
@@ -91,7 +78,7 @@ TEST(wgcd_dhworkers_answer_in_order)
 	/* Queued and never collected: stop joins the workers and wipes the jobs (ASan: no key
 	 * reference leaks). */
 	for (size_t i = 0; i < 3; ++i)
-		CHECK(wgcd_dh_workers_push(&workers, captured[i].data, captured[i].len, &b->addr,
+		CHECK(wgcd_dh_workers_push(&workers, sim.captured.records[i].data, sim.captured.records[i].len, &b->addr,
 					   &b->device.static_identity));
 	wgcd_dh_workers_stop(&workers);
 	CHECK_EQ(workers.count, 0);
