@@ -63,6 +63,33 @@ TEST(wgcd_checksum_matches_the_reference)
 	}
 }
 
+/* Copying and summing in one pass: the same bytes and the same sum, at every length and
+ * alignment around the 32-byte rounds. */
+TEST(wgcd_checksum_copy_copies_and_sums)
+{
+	uint8_t data[200], copy[200];
+	uint64_t state = 11;
+
+	for (int round = 0; round < 2; ++round) {
+		for (size_t i = 0; i < sizeof(data); ++i)
+			data[i] = round ? 0xff : (uint8_t)test_random(&state);
+		for (size_t offset = 0; offset < 4; ++offset)
+			for (size_t len = 0; len + offset <= 140; ++len) {
+				uint64_t sum;
+				uint16_t folded;
+				uint8_t bytes[2];
+
+				memset(copy, 0, sizeof(copy));
+				sum = wgcd_csum_copy(copy + offset, data + offset, len);
+				folded = wgcd_csum_fold(sum);
+				memcpy(bytes, &folded, 2);
+				CHECK_EQ(wg_be16_get(bytes), reference_sum(data + offset, len, 0));
+				CHECK(!memcmp(copy + offset, data + offset, len));
+				CHECK_EQ(copy[offset + len], 0);
+			}
+	}
+}
+
 /* An IPv4 or IPv6 header with a TCP header (with 12 bytes of options) or a UDP header, and a
  * counting payload. Returns the packet's length. */
 static size_t build_packet(uint8_t *p, int family, uint8_t proto, size_t payload, uint32_t seq, uint8_t flags)

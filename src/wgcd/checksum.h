@@ -15,6 +15,10 @@
 
 /* Adds data to a running sum. */
 uint64_t wgcd_csum_add(uint64_t sum, const uint8_t *data, size_t len);
+/* The sum of two pieces of data, the second at an even offset behind the first. */
+uint64_t wgcd_csum_join(uint64_t first, uint64_t second);
+/* Copies len bytes to dst (not overlapping) and returns their sum: one pass over the data. */
+uint64_t wgcd_csum_copy(uint8_t *dst, const uint8_t *src, size_t len);
 /* The running sum folded to 16 bits, not complemented. */
 uint16_t wgcd_csum_fold(uint64_t sum);
 /* The pseudo-header of a TCP or UDP segment of l4_len bytes behind the IPv4 or IPv6 header ip

@@ -83,7 +83,9 @@ static void fix_ip_header(const struct wgcd_segmenter *seg, uint8_t *out, size_t
 	}
 }
 
-static void fix_transport_header(const struct wgcd_segmenter *seg, uint8_t *out, size_t total, bool last)
+/* payload_sum: the sum of the payload behind the header, which starts at an even offset. */
+static void fix_transport_header(const struct wgcd_segmenter *seg, uint8_t *out, size_t total, bool last,
+				 uint64_t payload_sum)
 {
 	uint8_t *l4 = out + seg->l3_len;
 	size_t l4_len = total - seg->l3_len;
@@ -102,22 +104,23 @@ static void fix_transport_header(const struct wgcd_segmenter *seg, uint8_t *out,
 		wg_be16_put(l4 + WGCD_UDP_LEN, (uint16_t)l4_len);
 	}
 	memset(check, 0, 2);
-	sum = wgcd_csum_pseudo(out, seg->proto, l4_len);
-	store_checksum(check, wgcd_csum_add(sum, l4, l4_len), seg->proto == IPPROTO_UDP);
+	sum = wgcd_csum_add(wgcd_csum_pseudo(out, seg->proto, l4_len), l4, seg->header_len - seg->l3_len);
+	store_checksum(check, wgcd_csum_join(sum, payload_sum), seg->proto == IPPROTO_UDP);
 }
 
 size_t wgcd_segmenter_next(struct wgcd_segmenter *seg, uint8_t *out)
 {
 	size_t remaining = seg->len - seg->offset, chunk = remaining < seg->gso_size ? remaining : seg->gso_size;
 	size_t total = seg->header_len + chunk;
+	uint64_t payload_sum;
 
 	/* A super-packet of headers alone still goes out once. */
 	if (seg->index && !remaining)
 		return 0;
 	memcpy(out, seg->packet, seg->header_len);
-	memcpy(out + seg->header_len, seg->packet + seg->offset, chunk);
+	payload_sum = wgcd_csum_copy(out + seg->header_len, seg->packet + seg->offset, chunk);
 	fix_ip_header(seg, out, total);
-	fix_transport_header(seg, out, total, chunk == remaining);
+	fix_transport_header(seg, out, total, chunk == remaining, payload_sum);
 	seg->offset += chunk;
 	++seg->index;
 	return total;
