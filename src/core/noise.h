@@ -114,7 +114,9 @@ struct wg_responder_dh {
 	uint8_t ee[WG_NOISE_PUBLIC_KEY_LEN], se[WG_NOISE_PUBLIC_KEY_LEN]; /* zero when they failed */
 };
 
-/* Fills dh for src. Calls only env->random, which must then be safe on the calling thread.
+/* Fills dh for src (overwriting it: clear a used one first). On another thread than the
+ * device's, identity must be that thread's own handle (wg_x25519_private_share): a handle
+ * caches its DH context. Calls only env->random, which must then be safe on that thread.
  * False when the initiation does not decrypt under this identity: dh is then cleared, and a
  * cleared dh is refused by consume_initiation like any other that does not fit. */
 bool wg_noise_responder_dh(struct wg_responder_dh *dh, const struct wg_message_initiation *src,

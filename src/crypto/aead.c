@@ -54,12 +54,16 @@ static void take_functions(const OSSL_DISPATCH *fn)
 	}
 }
 
-/* "ChaCha20-Poly1305", or that name first in a list of aliases. */
+/* Whether a provider's list of names ("A:B:C") has "ChaCha20-Poly1305", in any case. */
 static bool names_chacha20_poly1305(const char *names)
 {
 	static const char name[] = "ChaCha20-Poly1305";
+	const size_t len = sizeof(name) - 1;
 
-	return !strncasecmp(names, name, sizeof(name) - 1) && (!names[sizeof(name) - 1] || names[sizeof(name) - 1] == ':');
+	for (const char *p = names; p; p = strchr(p, ':'), p = p ? p + 1 : NULL)
+		if (!strncasecmp(p, name, len) && (!p[len] || p[len] == ':'))
+			return true;
+	return false;
 }
 
 /* The provider EVP would use, and its implementation. */

@@ -19,14 +19,15 @@ enum wg_aead_lengths {
 };
 
 struct wg_aead_key {
-	void *ctx; /* EVP_CIPHER_CTX, keyed; NULL when no key is set */
+	void *ctx; /* the provider's cipher context, keyed; NULL when no key is set */
 	bool encrypting;
 };
 
 /* WireGuard's nonce: 32 zero bits then the 64-bit message counter, little-endian. */
 void wg_aead_nonce(uint8_t nonce[WG_AEAD_NONCE_LEN], uint64_t counter);
 
-/* Keys a context for one direction. 0 or -ENOMEM. The caller may wipe its copy of key after. */
+/* Keys a context for one direction. 0, -ENOMEM, -EIO, or -ENOSYS when OpenSSL has no
+ * ChaCha20-Poly1305. The caller may wipe its copy of key after. */
 int wg_aead_key_init(struct wg_aead_key *key, const uint8_t raw[WG_AEAD_KEY_LEN], bool encrypting);
 /* Frees the context; OpenSSL wipes the key schedule it held. Safe on a cleared key. */
 void wg_aead_key_clear(struct wg_aead_key *key);

@@ -6,6 +6,7 @@
 #include "wgcd/daemon.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -152,17 +153,26 @@ static void on_dh_done(struct wgcd_watch *watch, uint32_t events)
 	}
 }
 
-/* One worker per core; without them (they could not start) the loop does the Diffie-Hellman
- * itself, a few per round. */
+/* The CPUs this process may run on (its affinity, e.g. from taskset or a cpuset). */
+static unsigned usable_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return (unsigned)CPU_COUNT(&set);
+	return 1;
+}
+
+/* One worker per usable CPU; without them (they could not start) the loop does the
+ * Diffie-Hellman itself, a few per round. */
 static void start_dh_workers(struct wgcd *daemon)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct wg_env env = daemon->device.env;
 	int ret = -ENOMEM;
 
 	daemon->dh_workers = calloc(1, sizeof(*daemon->dh_workers));
 	if (daemon->dh_workers)
-		ret = wgcd_dh_workers_start(daemon->dh_workers, cores > 0 ? (unsigned)cores : 1, &env);
+		ret = wgcd_dh_workers_start(daemon->dh_workers, usable_cpus(), &env);
 	if (!ret)
 		ret = wgcd_watch_add(daemon->epoll_fd, &daemon->dh_watch, daemon->dh_workers->event_fd, EPOLLIN,
 				     on_dh_done);
