@@ -91,7 +91,7 @@ void wg_device_set_private_key(struct wg_device *device, const uint8_t *private_
 	wg_list_for_each_safe(pos, tmp, &device->peer_list) {
 		struct wg_peer *peer = wg_container_of(pos, struct wg_peer, peer_list);
 
-		wg_noise_precompute_static_static(peer);
+		wg_noise_forget_static_static(peer);
 		wg_noise_expire_current_peer_keypairs(peer);
 	}
 	wg_cookie_checker_precompute_device_keys(&device->cookie_checker,

@@ -119,7 +119,7 @@ static void message_ephemeral(uint8_t dst[WG_NOISE_PUBLIC_KEY_LEN], const uint8_
 	wg_kdf(chaining_key, NULL, NULL, chaining_key, src, WG_NOISE_PUBLIC_KEY_LEN);
 }
 
-static bool generate_ephemeral(struct wg_handshake *handshake, uint8_t public_key[WG_NOISE_PUBLIC_KEY_LEN],
+static bool generate_ephemeral(struct wg_x25519_private *ephemeral, uint8_t public_key[WG_NOISE_PUBLIC_KEY_LEN],
 			       const struct wg_env *env)
 {
 	uint8_t secret[WG_NOISE_PUBLIC_KEY_LEN];
@@ -127,7 +127,7 @@ static bool generate_ephemeral(struct wg_handshake *handshake, uint8_t public_ke
 
 	env->random(env->ctx, secret, sizeof(secret));
 	wg_x25519_clamp(secret);
-	ok = wg_x25519_private_init(&handshake->ephemeral, public_key, secret) == 0;
+	ok = wg_x25519_private_init(ephemeral, public_key, secret) == 0;
 	wg_secret_wipe(secret, sizeof(secret));
 	return ok;
 }
@@ -201,7 +201,7 @@ void wg_noise_set_static_identity_private_key(struct wg_static_identity *identit
 		wg_noise_static_identity_clear(identity);
 }
 
-void wg_noise_precompute_static_static(struct wg_peer *peer)
+void wg_noise_forget_static_static(struct wg_peer *peer)
 {
 	wg_secret_wipe(peer->handshake.precomputed_static_static, WG_NOISE_PUBLIC_KEY_LEN);
 	peer->handshake.static_static_known = false;
@@ -321,7 +321,7 @@ bool wg_noise_handshake_create_initiation(struct wg_message_initiation *dst, str
 	handshake_start(handshake->chaining_key, handshake->hash, handshake->remote_static);
 
 	/* e */
-	if (!generate_ephemeral(handshake, dst->unencrypted_ephemeral, &device->env))
+	if (!generate_ephemeral(&handshake->ephemeral, dst->unencrypted_ephemeral, &device->env))
 		goto out;
 	message_ephemeral(dst->unencrypted_ephemeral, dst->unencrypted_ephemeral, handshake->chaining_key,
 			  handshake->hash);
@@ -374,19 +374,13 @@ bool wg_noise_responder_dh(struct wg_responder_dh *dh, const struct wg_message_i
 			   const struct wg_x25519_private *identity, const uint8_t identity_public[WG_NOISE_PUBLIC_KEY_LEN],
 			   const struct wg_env *env)
 {
-	uint8_t secret[WG_NOISE_PUBLIC_KEY_LEN];
 	bool ok;
 
 	memset(dh, 0, sizeof(*dh));
 	memcpy(dh->identity, identity_public, WG_NOISE_PUBLIC_KEY_LEN);
 	ok = initiation_reveal_static(dh->chaining_key, dh->hash, dh->initiator_ephemeral, dh->initiator_static, src,
-				      identity, identity_public);
-	if (ok) {
-		env->random(env->ctx, secret, sizeof(secret));
-		wg_x25519_clamp(secret);
-		ok = wg_x25519_private_init(&dh->ephemeral, dh->ephemeral_public, secret) == 0;
-		wg_secret_wipe(secret, sizeof(secret));
-	}
+				      identity, identity_public) &&
+	     generate_ephemeral(&dh->ephemeral, dh->ephemeral_public, env);
 	/* A low-order key of theirs leaves ee or se zero, which the response then refuses, just as
 	 * it would have refused computing them itself. */
 	if (ok) {
@@ -473,7 +467,7 @@ static bool response_ephemeral(struct wg_message_response *dst, struct wg_peer *
 			return false;
 		wg_x25519_private_move(&handshake->ephemeral, &dh->ephemeral);
 		memcpy(dst->unencrypted_ephemeral, dh->ephemeral_public, WG_NOISE_PUBLIC_KEY_LEN);
-	} else if (!generate_ephemeral(handshake, dst->unencrypted_ephemeral, &peer->device->env)) {
+	} else if (!generate_ephemeral(&handshake->ephemeral, dst->unencrypted_ephemeral, &peer->device->env)) {
 		return false;
 	}
 	/* e */

@@ -86,9 +86,8 @@ void wg_noise_handshake_init(struct wg_handshake *handshake, struct wg_peer *pee
 			     const uint8_t peer_public_key[32], const uint8_t *preshared_key);
 void wg_noise_set_static_identity_private_key(struct wg_static_identity *identity, const uint8_t *private_key);
 void wg_noise_static_identity_clear(struct wg_static_identity *identity);
-/* Recomputes DH(our static, their static) after either key changed. */
 /* Forgets DH(our static, their static) after either key changed; the next handshake computes it. */
-void wg_noise_precompute_static_static(struct wg_peer *peer);
+void wg_noise_forget_static_static(struct wg_peer *peer);
 void wg_noise_handshake_clear(struct wg_peer *peer);
 void wg_noise_keypairs_clear(struct wg_peer *peer);
 /* Clears the keypairs and frees their slots: for a peer about to be freed. */

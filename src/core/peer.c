@@ -32,7 +32,7 @@ int wg_peer_create(struct wg_device *device, const uint8_t public_key[32], const
 	peer->device = device;
 	peer->internal_id = ++device->next_peer_id;
 	wg_noise_handshake_init(&peer->handshake, peer, public_key, preshared_key);
-	wg_noise_precompute_static_static(peer);
+	wg_noise_forget_static_static(peer);
 	wg_cookie_checker_precompute_peer_keys(&peer->cookie, public_key);
 	wg_timers_init(peer);
 	wg_list_init(&peer->allowedips_list);

@@ -63,8 +63,8 @@ static void *work(void *arg)
 	return NULL;
 }
 
-/* Batch scheduling: a worker never preempts the loop when it wakes, so data keeps its latency
- * while a flood keeps the workers busy. */
+/* Batch scheduling: a worker that wakes does not preempt the loop, though it still takes its
+ * fair share of a busy CPU. */
 static void *start_work(void *arg)
 {
 	struct sched_param param = { 0 };

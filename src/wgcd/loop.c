@@ -167,12 +167,11 @@ static unsigned usable_cpus(void)
  * Diffie-Hellman itself, a few per round. */
 static void start_dh_workers(struct wgcd *daemon)
 {
-	struct wg_env env = daemon->device.env;
 	int ret = -ENOMEM;
 
 	daemon->dh_workers = calloc(1, sizeof(*daemon->dh_workers));
 	if (daemon->dh_workers)
-		ret = wgcd_dh_workers_start(daemon->dh_workers, usable_cpus(), &env);
+		ret = wgcd_dh_workers_start(daemon->dh_workers, usable_cpus(), &daemon->device.env);
 	if (!ret)
 		ret = wgcd_watch_add(daemon->epoll_fd, &daemon->dh_watch, daemon->dh_workers->event_fd, EPOLLIN,
 				     on_dh_done);
