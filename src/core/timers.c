@@ -56,10 +56,12 @@ static void expired_retransmit_handshake(struct wg_timer *timer)
 {
 	struct wg_peer *peer = wg_container_of(timer, struct wg_peer, timer_retransmit_handshake);
 
-	if (++peer->timer_handshake_attempts >= WG_MAX_TIMER_HANDSHAKES) {
+	/* The kernel's count: the first initiation and MAX_TIMER_HANDSHAKES + 1 retries, 20 in all,
+	 * the last one sent about 95 s after the first. */
+	if (peer->timer_handshake_attempts > WG_MAX_TIMER_HANDSHAKES) {
 		wg_device_log(peer->device, WG_LOG_INFO,
 			      "Handshake for peer %llu did not complete after %d attempts, giving up", id(peer),
-			      WG_MAX_TIMER_HANDSHAKES);
+			      WG_MAX_TIMER_HANDSHAKES + 2);
 		wg_timer_cancel(&peer->timer_send_keepalive);
 		/* Packets waited long enough: drop them, and do not try again until new ones come. */
 		wg_peer_purge_staged(peer);
@@ -69,6 +71,7 @@ static void expired_retransmit_handshake(struct wg_timer *timer)
 				       now_of(peer) + seconds(3 * WG_REJECT_AFTER_TIME));
 		return;
 	}
+	++peer->timer_handshake_attempts;
 	wg_device_log(peer->device, WG_LOG_DEBUG,
 		      "Handshake for peer %llu did not complete after %d seconds, retrying (try %u)", id(peer),
 		      WG_REKEY_TIMEOUT, peer->timer_handshake_attempts + 1);
