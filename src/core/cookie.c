@@ -130,13 +130,9 @@ out:
 	return ret;
 }
 
-void wg_cookie_add_mac_to_packet(uint8_t *msg, size_t len, struct wg_cookie_maker *maker, uint64_t now)
+void wg_cookie_add_mac2_to_packet(uint8_t *msg, size_t len, struct wg_cookie_maker *maker, uint64_t now)
 {
-	uint8_t *mac1 = msg + mac1_offset(len), *mac2 = msg + mac2_offset(len);
-
-	compute_mac1(mac1, msg, len, maker->message_mac1_key);
-	memcpy(maker->last_mac1_sent, mac1, WG_COOKIE_LEN);
-	maker->have_sent_mac1 = true;
+	uint8_t *mac2 = msg + mac2_offset(len);
 
 	/* A cookie is good until the responder may have rotated its secret, less network latency. */
 	if (maker->is_valid &&
@@ -144,6 +140,16 @@ void wg_cookie_add_mac_to_packet(uint8_t *msg, size_t len, struct wg_cookie_make
 		compute_mac2(mac2, msg, len, maker->cookie);
 	else
 		memset(mac2, 0, WG_COOKIE_LEN);
+}
+
+void wg_cookie_add_mac_to_packet(uint8_t *msg, size_t len, struct wg_cookie_maker *maker, uint64_t now)
+{
+	uint8_t *mac1 = msg + mac1_offset(len);
+
+	compute_mac1(mac1, msg, len, maker->message_mac1_key);
+	memcpy(maker->last_mac1_sent, mac1, WG_COOKIE_LEN);
+	maker->have_sent_mac1 = true;
+	wg_cookie_add_mac2_to_packet(msg, len, maker, now);
 }
 
 int wg_cookie_message_create(struct wg_message_cookie *dst, const uint8_t *msg, size_t len,

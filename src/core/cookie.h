@@ -60,6 +60,9 @@ enum wg_cookie_mac_state wg_cookie_validate_packet(struct wg_cookie_checker *che
 
 /* Fills in mac1 and (with a fresh cookie) mac2 of an outgoing handshake message. */
 void wg_cookie_add_mac_to_packet(uint8_t *msg, size_t len, struct wg_cookie_maker *maker, uint64_t now);
+/* Recomputes only mac2, from the cookie just taken, for a message whose mac1 went out already;
+ * the cookie it answered stays spent. */
+void wg_cookie_add_mac2_to_packet(uint8_t *msg, size_t len, struct wg_cookie_maker *maker, uint64_t now);
 
 /* The cookie reply to msg (an initiation or response), addressed to its sender index. */
 int wg_cookie_message_create(struct wg_message_cookie *dst, const uint8_t *msg, size_t len,

@@ -59,6 +59,7 @@ void wg_peer_remove(struct wg_peer *peer)
 	wg_deadlines_unreserve(&device->deadlines, PEER_TIMERS);
 	wg_peer_purge_staged(peer);
 	free(peer->staged);
+	free(peer->sent_initiation);
 	wg_noise_handshake_clear(peer);
 	wg_noise_keypairs_free(peer);
 	wg_cookie_maker_wipe(&peer->cookie);

@@ -45,6 +45,12 @@ struct wg_peer {
 	bool sent_lastminute_handshake;
 	uint64_t last_sent_handshake;
 	bool has_sent_handshake;
+	/* The initiation in flight as sent, kept for one resend with mac2 when a cookie reply
+	 * answers it (may_resend_initiation), rather than a new handshake: a forged cookie then
+	 * neither discards the handshake the genuine response belongs to nor buys more than one
+	 * datagram per attempt. Allocated at the first initiation, freed with the peer. */
+	struct wg_message_initiation *sent_initiation;
+	bool may_resend_initiation;
 	uint16_t persistent_keepalive_interval;
 
 	/* Ring of WG_MAX_STAGED_PACKETS packets waiting for a keypair, the oldest dropped when full;

@@ -167,9 +167,9 @@ static int receive_cookie(struct wg_device *device, const uint8_t *msg)
 		++device->stats.rx_cookie_invalid;
 		return -EBADMSG;
 	}
-	/* The responder is under load and dropped our initiation: the cookie lets the next one
-	 * through, so it goes now rather than after REKEY_TIMEOUT. A cookie is accepted once per
-	 * mac1 we sent, so this at most doubles what we send. */
+	/* The responder is under load and dropped our initiation: with mac2 the same message gets
+	 * through now rather than after REKEY_TIMEOUT. Anyone who saw the initiation can forge
+	 * this reply, so it buys one resend of that message and nothing else (send.h). */
 	if (entry->kind == WG_INDEX_HANDSHAKE)
 		wg_packet_resend_handshake_initiation(entry->peer);
 	return 0;

@@ -39,6 +39,16 @@ static bool handshake_sent_recently(const struct wg_peer *peer, uint64_t now)
 	       now < peer->last_sent_handshake + (uint64_t)WG_REKEY_TIMEOUT * WG_NSEC_PER_SEC;
 }
 
+/* The copy a cookie reply may have resent; without memory there is just no resend. */
+static void keep_sent_initiation(struct wg_peer *peer, const struct wg_message_initiation *packet)
+{
+	if (!peer->sent_initiation)
+		peer->sent_initiation = malloc(sizeof(*peer->sent_initiation));
+	if (peer->sent_initiation)
+		*peer->sent_initiation = *packet;
+	peer->may_resend_initiation = peer->sent_initiation != NULL;
+}
+
 static void send_initiation(struct wg_peer *peer, uint64_t now)
 {
 	struct wg_message_initiation packet;
@@ -50,6 +60,7 @@ static void send_initiation(struct wg_peer *peer, uint64_t now)
 	if (!wg_noise_handshake_create_initiation(&packet, peer))
 		return;
 	wg_cookie_add_mac_to_packet((uint8_t *)&packet, sizeof(packet), &peer->cookie, now);
+	keep_sent_initiation(peer, &packet);
 	wg_timers_any_authenticated_packet_traversal(peer);
 	wg_timers_any_authenticated_packet_sent(peer);
 	wg_packet_send_buffer_to_peer(peer, (uint8_t *)&packet, sizeof(packet));
@@ -68,10 +79,25 @@ void wg_packet_send_handshake_initiation(struct wg_peer *peer, bool is_retry)
 	send_initiation(peer, now);
 }
 
+/*
+ * Resending the same message, not making a new one, is what keeps a forged cookie harmless: a
+ * new initiation would replace the handshake the genuine response is for, and each new one
+ * moves the timestamp on (two in one granule push it past the clock, and the peer keeps the
+ * newest it saw). A responder under load dropped the first copy unread, so it takes this one.
+ */
 void wg_packet_resend_handshake_initiation(struct wg_peer *peer)
 {
-	if (!peer->is_dead)
-		send_initiation(peer, now_of(peer->device));
+	struct wg_message_initiation *packet = peer->sent_initiation;
+
+	if (peer->is_dead || !peer->may_resend_initiation ||
+	    peer->handshake.state != WG_HANDSHAKE_CREATED_INITIATION ||
+	    wg_le32_get(packet->sender_index) != peer->handshake.entry.index)
+		return;
+	peer->may_resend_initiation = false;
+	wg_cookie_add_mac2_to_packet((uint8_t *)packet, sizeof(*packet), &peer->cookie, now_of(peer->device));
+	wg_device_log(peer->device, WG_LOG_DEBUG, "Resending handshake initiation to peer %llu with a cookie",
+		      (unsigned long long)peer->internal_id);
+	wg_packet_send_buffer_to_peer(peer, (uint8_t *)packet, sizeof(*packet));
 }
 
 void wg_packet_send_handshake_response(struct wg_peer *peer, struct wg_responder_dh *dh)
@@ -79,10 +105,11 @@ void wg_packet_send_handshake_response(struct wg_peer *peer, struct wg_responder
 	struct wg_message_response packet;
 	uint64_t now = now_of(peer->device);
 
-	peer->last_sent_handshake = now;
-	peer->has_sent_handshake = true;
 	if (!wg_noise_handshake_create_response(&packet, peer, dh))
 		return;
+	/* Only a response that exists holds back our own initiations for REKEY_TIMEOUT. */
+	peer->last_sent_handshake = now;
+	peer->has_sent_handshake = true;
 	wg_cookie_add_mac_to_packet((uint8_t *)&packet, sizeof(packet), &peer->cookie, now);
 	if (!wg_noise_handshake_begin_session(peer))
 		return;

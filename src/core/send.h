@@ -14,7 +14,8 @@ struct wg_responder_dh;
 
 /* Rate limited to one per REKEY_TIMEOUT per peer; is_retry keeps the attempt count. */
 void wg_packet_send_handshake_initiation(struct wg_peer *peer, bool is_retry);
-/* At once, even within REKEY_TIMEOUT of the last: for when a cookie reply says it was dropped. */
+/* A cookie reply answered the initiation in flight: that same message again, now with mac2, at
+ * most once per initiation. The handshake, its index and its timestamp stay as they were. */
 void wg_packet_resend_handshake_initiation(struct wg_peer *peer);
 /* dh: the responder's Diffie-Hellman computed ahead (wg_noise_responder_dh), or NULL. */
 void wg_packet_send_handshake_response(struct wg_peer *peer, struct wg_responder_dh *dh);
