@@ -1,4 +1,5 @@
 /* Endpoint text: the numeric forms of the UAPI, both ways, and malformed input refused. */
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "core/endpoint.h"
@@ -50,4 +51,18 @@ TEST(endpoint_equality_includes_source)
 	CHECK(wg_endpoint_equal(&a, &b));
 	wg_endpoint_parse(&b, "192.0.2.1:51821");
 	CHECK(!wg_endpoint_equal(&a, &b));
+}
+
+/* The longest address, scope and port there are: written whole, and its length returned. */
+TEST(endpoint_longest_scoped_form_fits)
+{
+	static const char expected[] = "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%4294967295]:65535";
+	struct wg_endpoint e = { .addr.in6 = { .sin6_family = AF_INET6, .sin6_port = 0xffff,
+					       .sin6_scope_id = 4294967295u } };
+	char out[WG_ENDPOINT_TEXT_MAX];
+
+	memset(&e.addr.in6.sin6_addr, 0xff, sizeof(e.addr.in6.sin6_addr));
+	CHECK_EQ(wg_endpoint_format(&e, out), strlen(expected));
+	CHECK(!strcmp(out, expected));
+	CHECK(WG_ENDPOINT_TEXT_MAX >= sizeof("[") + INET6_ADDRSTRLEN + sizeof("%4294967295]:65535") - 2);
 }

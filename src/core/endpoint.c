@@ -107,5 +107,9 @@ size_t wg_endpoint_format(const struct wg_endpoint *endpoint, char text[WG_ENDPO
 		else
 			n = snprintf(text, WG_ENDPOINT_TEXT_MAX, "[%s]:%u", host, ntohs(endpoint->addr.in6.sin6_port));
 	}
-	return n > 0 ? (size_t)n : 0;
+	/* WG_ENDPOINT_TEXT_MAX fits every address, so this never cuts; were it to, the length
+	 * returned would still be only what was written. */
+	if (n <= 0)
+		return 0;
+	return (size_t)n < WG_ENDPOINT_TEXT_MAX ? (size_t)n : WG_ENDPOINT_TEXT_MAX - 1;
 }

@@ -25,8 +25,9 @@ struct wg_endpoint {
 	int src_ifindex;
 };
 
-/* Longest text form: "[" v6 "%" scope "]:" port, and a NUL. */
-enum { WG_ENDPOINT_TEXT_MAX = 64 };
+/* Longest text form: "[" v6 "%" scope "]:" port and a NUL, with the longest text inet_ntop may
+ * give an address (INET6_ADDRSTRLEN counts its NUL), a 32-bit scope and a 16-bit port. */
+enum { WG_ENDPOINT_TEXT_MAX = INET6_ADDRSTRLEN + sizeof("[%]:") - 1 + sizeof("4294967295") - 1 + sizeof("65535") - 1 };
 
 bool wg_endpoint_is_set(const struct wg_endpoint *endpoint);
 /* Same remote address and port, and same local source. */
@@ -35,7 +36,7 @@ void wg_endpoint_clear_src(struct wg_endpoint *endpoint);
 
 /* "192.0.2.1:51820" or "[2001:db8::1]:51820", numeric only. 0 or -EINVAL. */
 int wg_endpoint_parse(struct wg_endpoint *endpoint, const char *text);
-/* The same forms; returns the length written. */
+/* The same forms, with the scope of a scoped IPv6 address; returns the length written. */
 size_t wg_endpoint_format(const struct wg_endpoint *endpoint, char text[WG_ENDPOINT_TEXT_MAX]);
 
 #endif
