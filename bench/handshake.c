@@ -10,7 +10,11 @@
  *       one costs the responder its Diffie-Hellman); prints "handshakes/s N";
  *   wgc-bench-handshake flood RESPONDER_PUBLIC_KEY ADDRESS PORT SECONDS
  *       initiations from unknown keys with a valid mac1, as fast as this process can send them;
- *       prints "sent/s N cookie-replies/s N".
+ *       prints "sent/s N cookie-replies/s N";
+ *   wgc-bench-handshake replay RESPONDER_PUBLIC_KEY ADDRESS PORT RATE SECONDS
+ *       one initiator's initiation, once answered, sent again RATE times a second: what an
+ *       eavesdropper can replay without any key (mac1 stays valid, the timestamp is old); prints
+ *       "sent/s N cookie-replies/s N" (cookie replies: the responder counted itself under load).
  *
  * Initiations are built here from the wgc crypto primitives, each initiator's once (see
  * initiation_template). Timestamps come from the real clock, kept rising per initiator: a
@@ -77,7 +81,8 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: wgc-bench-handshake keys COUNT\n"
 			"       wgc-bench-handshake rate RESPONDER_PUBLIC_KEY ADDRESS PORT COUNT SECONDS\n"
-			"       wgc-bench-handshake flood RESPONDER_PUBLIC_KEY ADDRESS PORT SECONDS\n");
+			"       wgc-bench-handshake flood RESPONDER_PUBLIC_KEY ADDRESS PORT SECONDS\n"
+			"       wgc-bench-handshake replay RESPONDER_PUBLIC_KEY ADDRESS PORT RATE SECONDS\n");
 	return 2;
 }
 
@@ -281,6 +286,54 @@ static int flood(const uint8_t responder[32], const struct wg_endpoint *to, doub
 	return 0;
 }
 
+/* An initiation the responder accepted: sent until a response comes back (each try newer). */
+static int accepted_initiation(struct wg_message_initiation *out, struct initiation_template *t,
+			       struct wg_cookie_maker *mac, const struct wg_endpoint *to)
+{
+	for (int tries = 0; tries < 50; ++tries) {
+		struct pollfd p = { .fd = sock, .events = POLLIN };
+
+		next_initiation(out, t, mac, (uint32_t)tries);
+		if (sendto(sock, out, sizeof(*out), 0, &to->addr.sa, sizeof(to->addr.in)) < 0)
+			return -1;
+		if (poll(&p, 1, 100) == 1 && drain(WG_MESSAGE_HANDSHAKE_RESPONSE))
+			return 0;
+	}
+	return -1;
+}
+
+/* Batches of FLOOD_BATCH copies, paced to `per_second` on the monotonic clock. */
+static int replay(const uint8_t responder[32], const struct wg_endpoint *to, double per_second, double seconds)
+{
+	static struct wg_message_initiation batch[FLOOD_BATCH];
+	static struct initiation_template template;
+	struct wg_cookie_maker mac = { 0 };
+	struct mmsghdr msgs[FLOOD_BATCH];
+	struct iovec iovs[FLOOD_BATCH];
+	uint64_t start, end, next, step, sent = 0, cookies = 0;
+
+	wg_cookie_checker_precompute_peer_keys(&mac, responder);
+	if (make_template(&template, 0, responder) || accepted_initiation(&batch[0], &template, &mac, to))
+		return 1;
+	for (unsigned i = 1; i < FLOOD_BATCH; ++i)
+		batch[i] = batch[0];
+	address_batch(msgs, iovs, batch, FLOOD_BATCH, to);
+	step = (uint64_t)(FLOOD_BATCH / per_second * 1e9);
+	start = next = monotonic_ns();
+	end = start + (uint64_t)(seconds * 1e9);
+	while ((next += step) < end) {
+		struct timespec at = { (time_t)(next / 1000000000u), (long)(next % 1000000000u) };
+		int n = sendmmsg(sock, msgs, FLOOD_BATCH, 0);
+
+		if (n > 0)
+			sent += (uint64_t)n;
+		cookies += drain(WG_MESSAGE_HANDSHAKE_COOKIE);
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL);
+	}
+	printf("sent/s %.0f cookie-replies/s %.0f\n", sent / seconds, cookies / seconds);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint8_t responder[32];
@@ -301,5 +354,7 @@ int main(int argc, char **argv)
 		return rate(responder, &to, (unsigned)atoi(argv[5]), atof(argv[6]));
 	if (!strcmp(argv[1], "flood") && argc == 6)
 		return flood(responder, &to, atof(argv[5]));
+	if (!strcmp(argv[1], "replay") && argc == 7)
+		return replay(responder, &to, atof(argv[5]), atof(argv[6]));
 	return usage();
 }

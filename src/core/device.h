@@ -108,8 +108,13 @@ int wg_device_admit_handshake(struct wg_device *device, const uint8_t *msg, size
 			      const struct wg_endpoint *from);
 int wg_device_receive_admitted(struct wg_device *device, const uint8_t *msg, size_t len,
 			       const struct wg_endpoint *from);
-/* receive_admitted for an initiation whose Diffie-Hellman was done ahead, perhaps on another
- * thread (wg_noise_responder_dh); the response takes dh's ephemeral key. -EINVAL for a response. */
+/* For an initiation whose responder Diffie-Hellman is done ahead, perhaps on other threads
+ * (struct wg_responder_dh in noise.h has the four steps). check_precomputed, after step 1:
+ * 0 when the initiation is a peer's, fresh and within its rate, so worth step 3; -EBADMSG
+ * (counted as a failed handshake) when not. receive_precomputed, after step 3, is
+ * receive_admitted with the response taking dh's ephemeral key. Both -EINVAL for a response. */
+int wg_device_check_precomputed(struct wg_device *device, const uint8_t *msg, size_t len,
+				struct wg_responder_dh *dh);
 int wg_device_receive_precomputed(struct wg_device *device, const uint8_t *msg, size_t len,
 				  const struct wg_endpoint *from, struct wg_responder_dh *dh);
 

@@ -370,87 +370,163 @@ void wg_noise_responder_dh_clear(struct wg_responder_dh *dh)
 	wg_secret_wipe(dh, sizeof(*dh));
 }
 
-bool wg_noise_responder_dh(struct wg_responder_dh *dh, const struct wg_message_initiation *src,
-			   const struct wg_x25519_private *identity, const uint8_t identity_public[WG_NOISE_PUBLIC_KEY_LEN],
-			   const struct wg_env *env)
+bool wg_noise_responder_reveal(struct wg_responder_dh *dh, const struct wg_message_initiation *src,
+			       const struct wg_x25519_private *identity,
+			       const uint8_t identity_public[WG_NOISE_PUBLIC_KEY_LEN])
 {
-	bool ok;
-
 	memset(dh, 0, sizeof(*dh));
 	memcpy(dh->identity, identity_public, WG_NOISE_PUBLIC_KEY_LEN);
-	ok = initiation_reveal_static(dh->chaining_key, dh->hash, dh->initiator_ephemeral, dh->initiator_static, src,
-				      identity, identity_public) &&
-	     generate_ephemeral(&dh->ephemeral, dh->ephemeral_public, env);
+	memcpy(dh->initiation, src, sizeof(dh->initiation));
+	if (initiation_reveal_static(dh->chaining_key, dh->hash, dh->initiator_ephemeral, dh->initiator_static, src,
+				     identity, identity_public))
+		return true;
+	wg_noise_responder_dh_clear(dh);
+	return false;
+}
+
+bool wg_noise_responder_ephemeral(struct wg_responder_dh *dh, const struct wg_env *env)
+{
+	if (wg_secret_is_zero(dh->identity, sizeof(dh->identity)) ||
+	    !generate_ephemeral(&dh->ephemeral, dh->ephemeral_public, env)) {
+		wg_noise_responder_dh_clear(dh);
+		return false;
+	}
 	/* A low-order key of theirs leaves ee or se zero, which the response then refuses, just as
 	 * it would have refused computing them itself. */
-	if (ok) {
-		wg_x25519_shared(dh->ee, &dh->ephemeral, dh->initiator_ephemeral);
-		wg_x25519_shared(dh->se, &dh->ephemeral, dh->initiator_static);
-	} else {
-		wg_noise_responder_dh_clear(dh);
+	wg_x25519_shared(dh->ee, &dh->ephemeral, dh->initiator_ephemeral);
+	wg_x25519_shared(dh->se, &dh->ephemeral, dh->initiator_static);
+	return true;
+}
+
+/* An initiation opened up to its timestamp: who sent it, when, and the transcript so far. */
+struct opened_initiation {
+	struct wg_peer *peer;
+	uint8_t s[WG_NOISE_PUBLIC_KEY_LEN], e[WG_NOISE_PUBLIC_KEY_LEN], t[WG_NOISE_TIMESTAMP_LEN];
+	uint8_t hash[WG_NOISE_HASH_LEN], chaining_key[WG_NOISE_HASH_LEN];
+};
+
+/* Step 2 opened this initiation already: the peer its key names now, and what came of ss
+ * and {t}, which depend on nothing but the message and the two static keys. */
+static bool reopen_checked(struct opened_initiation *o, struct wg_device *device, const struct wg_responder_dh *dh)
+{
+	o->peer = wg_pubkey_table_lookup(&device->peer_hashtable, dh->initiator_static);
+	if (!o->peer)
+		return false;
+	memcpy(o->chaining_key, dh->checked_chaining_key, WG_NOISE_HASH_LEN);
+	memcpy(o->hash, dh->checked_hash, WG_NOISE_HASH_LEN);
+	memcpy(o->t, dh->timestamp, WG_NOISE_TIMESTAMP_LEN);
+	memcpy(o->e, dh->initiator_ephemeral, WG_NOISE_PUBLIC_KEY_LEN);
+	memcpy(o->s, dh->initiator_static, WG_NOISE_PUBLIC_KEY_LEN);
+	return true;
+}
+
+/* e, es, s (or what dh did of them), then the peer they name, ss and {t}. On false, what was
+ * opened is wiped. */
+static bool open_initiation(struct opened_initiation *o, const struct wg_message_initiation *src,
+			    struct wg_device *device, const struct wg_responder_dh *dh)
+{
+	const struct wg_static_identity *identity = &device->static_identity;
+	uint8_t key[WG_NOISE_SYMMETRIC_KEY_LEN];
+	bool ok = false;
+
+	memset(o, 0, sizeof(*o));
+	if (!identity->has_identity)
+		goto out;
+	if (dh) {
+		/* Done elsewhere, perhaps before our private key changed, and for this message? */
+		if (memcmp(dh->identity, identity->static_public, WG_NOISE_PUBLIC_KEY_LEN) ||
+		    memcmp(dh->initiation, src, sizeof(dh->initiation)))
+			goto out;
+		if (dh->checked) {
+			ok = reopen_checked(o, device, dh);
+			goto out;
+		}
+		memcpy(o->chaining_key, dh->chaining_key, WG_NOISE_HASH_LEN);
+		memcpy(o->hash, dh->hash, WG_NOISE_HASH_LEN);
+		memcpy(o->e, dh->initiator_ephemeral, WG_NOISE_PUBLIC_KEY_LEN);
+		memcpy(o->s, dh->initiator_static, WG_NOISE_PUBLIC_KEY_LEN);
+	} else if (!initiation_reveal_static(o->chaining_key, o->hash, o->e, o->s, src, &identity->private_key,
+					     identity->static_public)) {
+		goto out;
 	}
+	/* Which peer is this? */
+	o->peer = wg_pubkey_table_lookup(&device->peer_hashtable, o->s);
+	if (!o->peer)
+		goto out;
+	/* ss */
+	if (!mix_precomputed_dh(o->chaining_key, key, static_static(o->peer)))
+		goto out;
+	/* {t} */
+	ok = message_decrypt(o->t, src->encrypted_timestamp, sizeof(src->encrypted_timestamp), key, o->hash);
+out:
+	wg_secret_wipe(key, sizeof(key));
+	if (!ok)
+		wg_secret_wipe(o, sizeof(*o));
 	return ok;
+}
+
+static bool within_flood_rule(bool has_last, uint64_t last, uint64_t now)
+{
+	return !has_last || now >= last + WG_NSEC_PER_SEC / WG_INITIATIONS_PER_SECOND;
+}
+
+/* A replayed initiation carries an old timestamp; a flood comes faster than 50 per second. */
+static bool initiation_is_fresh(const struct wg_handshake *handshake, const uint8_t t[WG_NOISE_TIMESTAMP_LEN],
+				uint64_t now)
+{
+	return memcmp(t, handshake->latest_timestamp, WG_NOISE_TIMESTAMP_LEN) > 0 &&
+	       within_flood_rule(handshake->has_consumed_initiation, handshake->last_initiation_consumption, now);
+}
+
+struct wg_peer *wg_noise_handshake_check_initiation(const struct wg_message_initiation *src,
+						    struct wg_device *device, struct wg_responder_dh *dh)
+{
+	struct opened_initiation o;
+	struct wg_handshake *handshake;
+	uint64_t now = now_of(device);
+	struct wg_peer *ret = NULL;
+
+	if (!dh || dh->checked || !open_initiation(&o, src, device, dh))
+		return NULL;
+	handshake = &o.peer->handshake;
+	if (initiation_is_fresh(handshake, o.t, now) &&
+	    within_flood_rule(handshake->has_checked_initiation, handshake->last_initiation_checked, now)) {
+		handshake->last_initiation_checked = now;
+		handshake->has_checked_initiation = true;
+		memcpy(dh->timestamp, o.t, WG_NOISE_TIMESTAMP_LEN);
+		memcpy(dh->checked_chaining_key, o.chaining_key, WG_NOISE_HASH_LEN);
+		memcpy(dh->checked_hash, o.hash, WG_NOISE_HASH_LEN);
+		dh->checked = true;
+		ret = o.peer;
+	}
+	wg_secret_wipe(&o, sizeof(o));
+	return ret;
 }
 
 struct wg_peer *wg_noise_handshake_consume_initiation(const struct wg_message_initiation *src,
 						      struct wg_device *device, const struct wg_responder_dh *dh)
 {
-	const struct wg_static_identity *identity = &device->static_identity;
-	uint8_t s[WG_NOISE_PUBLIC_KEY_LEN], e[WG_NOISE_PUBLIC_KEY_LEN], t[WG_NOISE_TIMESTAMP_LEN];
-	uint8_t hash[WG_NOISE_HASH_LEN], chaining_key[WG_NOISE_HASH_LEN], key[WG_NOISE_SYMMETRIC_KEY_LEN];
+	struct opened_initiation o;
 	struct wg_handshake *handshake;
-	struct wg_peer *peer = NULL, *ret = NULL;
 	uint64_t now = now_of(device);
-	bool replay_attack, flood_attack;
+	struct wg_peer *ret = NULL;
 
-	if (!identity->has_identity)
-		goto out;
-	if (dh) {
-		/* Done elsewhere, perhaps before our private key changed. */
-		if (memcmp(dh->identity, identity->static_public, WG_NOISE_PUBLIC_KEY_LEN))
-			goto out;
-		memcpy(chaining_key, dh->chaining_key, WG_NOISE_HASH_LEN);
-		memcpy(hash, dh->hash, WG_NOISE_HASH_LEN);
-		memcpy(e, dh->initiator_ephemeral, WG_NOISE_PUBLIC_KEY_LEN);
-		memcpy(s, dh->initiator_static, WG_NOISE_PUBLIC_KEY_LEN);
-	} else if (!initiation_reveal_static(chaining_key, hash, e, s, src, &identity->private_key,
-					     identity->static_public)) {
-		goto out;
+	/* A response is made from step 3's results: without them, keep nothing of this one. */
+	if ((dh && !dh->ephemeral.pkey) || !open_initiation(&o, src, device, dh))
+		return NULL;
+	handshake = &o.peer->handshake;
+	if (initiation_is_fresh(handshake, o.t, now)) {
+		memcpy(handshake->remote_ephemeral, o.e, WG_NOISE_PUBLIC_KEY_LEN);
+		memcpy(handshake->latest_timestamp, o.t, WG_NOISE_TIMESTAMP_LEN);
+		memcpy(handshake->hash, o.hash, WG_NOISE_HASH_LEN);
+		memcpy(handshake->chaining_key, o.chaining_key, WG_NOISE_HASH_LEN);
+		handshake->remote_index = wg_le32_get(src->sender_index);
+		handshake->last_initiation_consumption = now;
+		handshake->has_consumed_initiation = true;
+		handshake->state = WG_HANDSHAKE_CONSUMED_INITIATION;
+		ret = o.peer;
 	}
-	/* Which peer is this? */
-	peer = wg_pubkey_table_lookup(&device->peer_hashtable, s);
-	if (!peer)
-		goto out;
-	handshake = &peer->handshake;
-	/* ss */
-	if (!mix_precomputed_dh(chaining_key, key, static_static(peer)))
-		goto out;
-	/* {t} */
-	if (!message_decrypt(t, src->encrypted_timestamp, sizeof(src->encrypted_timestamp), key, hash))
-		goto out;
-
-	/* A replayed initiation carries an old timestamp; a flood comes faster than 50 per second. */
-	replay_attack = memcmp(t, handshake->latest_timestamp, WG_NOISE_TIMESTAMP_LEN) <= 0;
-	flood_attack = handshake->has_consumed_initiation &&
-		       now < handshake->last_initiation_consumption + WG_NSEC_PER_SEC / WG_INITIATIONS_PER_SECOND;
-	if (replay_attack || flood_attack)
-		goto out;
-
-	memcpy(handshake->remote_ephemeral, e, WG_NOISE_PUBLIC_KEY_LEN);
-	memcpy(handshake->latest_timestamp, t, WG_NOISE_TIMESTAMP_LEN);
-	memcpy(handshake->hash, hash, WG_NOISE_HASH_LEN);
-	memcpy(handshake->chaining_key, chaining_key, WG_NOISE_HASH_LEN);
-	handshake->remote_index = wg_le32_get(src->sender_index);
-	handshake->last_initiation_consumption = now;
-	handshake->has_consumed_initiation = true;
-	handshake->state = WG_HANDSHAKE_CONSUMED_INITIATION;
-	ret = peer;
-out:
-	wg_secret_wipe(key, sizeof(key));
-	wg_secret_wipe(hash, sizeof(hash));
-	wg_secret_wipe(chaining_key, sizeof(chaining_key));
-	wg_secret_wipe(e, sizeof(e));
-	wg_secret_wipe(s, sizeof(s));
+	wg_secret_wipe(&o, sizeof(o));
 	return ret;
 }
 

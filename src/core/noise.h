@@ -9,6 +9,7 @@
 #define WG_CORE_NOISE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/counter.h"
@@ -54,6 +55,10 @@ struct wg_handshake {
 	uint8_t last_sent_timestamp[WG_NOISE_TIMESTAMP_LEN]; /* newest we sent them */
 	uint64_t last_initiation_consumption;
 	bool has_consumed_initiation;
+	/* When an initiation last passed the check before the response's Diffie-Hellman
+	 * (wg_noise_handshake_check_initiation): the flood rule holds there too. */
+	uint64_t last_initiation_checked;
+	bool has_checked_initiation;
 	uint32_t remote_index;
 };
 
@@ -96,36 +101,56 @@ void wg_noise_keypairs_free(struct wg_peer *peer);
 void wg_noise_expire_current_peer_keypairs(struct wg_peer *peer);
 
 /*
- * A responder's Diffie-Hellman for one initiation, done before anyone knows which peer sent it:
- * es (which reveals the initiator's static key), and the response's ephemeral key with ee and
- * se: four of its five scalar multiplications, ss being cached per peer. It reads nothing but
- * the message and our identity, so an I/O layer may do it on another thread; the peer's part
- * (ss, the timestamp, the state) then costs only hashing on the device's thread. All of it is
- * secret: wg_noise_responder_dh_clear wipes it.
+ * A responder's Diffie-Hellman done ahead of the peer's part, perhaps on other threads, in two
+ * steps with the device's cheap checks between them, so that an initiation costs no more than
+ * the kernel's one scalar multiplication until we know it is a peer's, fresh and within its
+ * peer's rate (a replay keeps a valid mac1 and needs no key to send):
+ *   1. wg_noise_responder_reveal: e, es and s, which reveal the initiator's static key;
+ *   2. wg_device_check_precomputed (device.h): the peer, ss (cached per peer), the timestamp,
+ *      the replay and flood rules, on the device's thread, hashing only;
+ *   3. wg_noise_responder_ephemeral: the response's ephemeral key, ee and se;
+ *   4. wg_device_receive_precomputed: the handshake's state and the response.
+ * Steps 1 and 3 read only the message, the identity they are given and env->random. All of it
+ * is secret: wg_noise_responder_dh_clear wipes it.
  */
 struct wg_responder_dh {
 	uint8_t identity[WG_NOISE_PUBLIC_KEY_LEN]; /* our static public key it was done with */
+	/* The initiation it was done for, up to its macs: every later step is for this one only. */
+	uint8_t initiation[offsetof(struct wg_message_initiation, macs)];
 	uint8_t chaining_key[WG_NOISE_HASH_LEN], hash[WG_NOISE_HASH_LEN]; /* after e, es and s */
 	uint8_t initiator_static[WG_NOISE_PUBLIC_KEY_LEN];
 	uint8_t initiator_ephemeral[WG_NOISE_PUBLIC_KEY_LEN];
-	struct wg_x25519_private ephemeral; /* the response's; taken over by the handshake */
+	struct wg_x25519_private ephemeral; /* step 3: the response's, taken over by the handshake */
 	uint8_t ephemeral_public[WG_NOISE_PUBLIC_KEY_LEN];
 	uint8_t ee[WG_NOISE_PUBLIC_KEY_LEN], se[WG_NOISE_PUBLIC_KEY_LEN]; /* zero when they failed */
+	/* Step 2's results, so that step 4 need not open the initiation again: the transcript
+	 * after ss and {t}. Written and read on the device's thread only. */
+	uint8_t timestamp[WG_NOISE_TIMESTAMP_LEN];
+	uint8_t checked_chaining_key[WG_NOISE_HASH_LEN], checked_hash[WG_NOISE_HASH_LEN];
+	bool checked;
 };
 
-/* Fills dh for src (overwriting it: clear a used one first). On another thread than the
+/* Step 1: fills dh for src (overwriting it: clear a used one first). On another thread than the
  * device's, identity must be that thread's own handle (wg_x25519_private_share): a handle
- * caches its DH context. Calls only env->random, which must then be safe on that thread.
- * False when the initiation does not decrypt under this identity: dh is then cleared, and a
- * cleared dh is refused by consume_initiation like any other that does not fit. */
-bool wg_noise_responder_dh(struct wg_responder_dh *dh, const struct wg_message_initiation *src,
-			   const struct wg_x25519_private *identity, const uint8_t identity_public[WG_NOISE_PUBLIC_KEY_LEN],
-			   const struct wg_env *env);
+ * caches its DH context. False when the initiation does not decrypt under this identity: dh is
+ * then cleared, and a cleared dh is refused by every later step. */
+bool wg_noise_responder_reveal(struct wg_responder_dh *dh, const struct wg_message_initiation *src,
+			       const struct wg_x25519_private *identity,
+			       const uint8_t identity_public[WG_NOISE_PUBLIC_KEY_LEN]);
+/* Step 3, on a dh that passed step 2. Calls env->random, which must then be safe on the thread.
+ * A low-order key of theirs leaves ee or se zero, which the response refuses; false (and dh
+ * cleared) only when no ephemeral key could be made or step 1 was not done. */
+bool wg_noise_responder_ephemeral(struct wg_responder_dh *dh, const struct wg_env *env);
 void wg_noise_responder_dh_clear(struct wg_responder_dh *dh);
 
+/* Step 2's question: the peer whose initiation this is when it is fresh and within the peer's
+ * rate, else NULL. It changes nothing but the clock of the peer's flood rule, so that one
+ * peer's initiations reach step 3 at most 50 times a second. */
+struct wg_peer *wg_noise_handshake_check_initiation(const struct wg_message_initiation *src,
+						    struct wg_device *device, struct wg_responder_dh *dh);
 bool wg_noise_handshake_create_initiation(struct wg_message_initiation *dst, struct wg_peer *peer);
-/* dh: what wg_noise_responder_dh computed for src, or NULL to compute it here as needed. One
- * done under an identity the device no longer has is refused. */
+/* dh: steps 1 and 3 done for src (see wg_responder_dh), or NULL to compute it here as needed.
+ * One done under an identity the device no longer has, or without step 3, is refused. */
 struct wg_peer *wg_noise_handshake_consume_initiation(const struct wg_message_initiation *src,
 						      struct wg_device *device, const struct wg_responder_dh *dh);
 /* dh: the same as the consumed initiation's, whose ephemeral key it takes, or NULL. */

@@ -144,6 +144,20 @@ int wg_device_receive_admitted(struct wg_device *device, const uint8_t *msg, siz
 	return type < 0 ? type : consume_handshake(device, msg, len, (enum wg_message_type)type, from, NULL);
 }
 
+int wg_device_check_precomputed(struct wg_device *device, const uint8_t *msg, size_t len,
+				struct wg_responder_dh *dh)
+{
+	int type = handshake_type(device, msg, len);
+
+	if (type != WG_MESSAGE_HANDSHAKE_INITIATION)
+		return type < 0 ? type : -EINVAL;
+	if (!wg_noise_handshake_check_initiation((const struct wg_message_initiation *)msg, device, dh)) {
+		++device->stats.rx_handshake_failed;
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 int wg_device_receive_precomputed(struct wg_device *device, const uint8_t *msg, size_t len,
 				  const struct wg_endpoint *from, struct wg_responder_dh *dh)
 {

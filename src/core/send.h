@@ -17,7 +17,7 @@ void wg_packet_send_handshake_initiation(struct wg_peer *peer, bool is_retry);
 /* A cookie reply answered the initiation in flight: that same message again, now with mac2, at
  * most once per initiation. The handshake, its index and its timestamp stay as they were. */
 void wg_packet_resend_handshake_initiation(struct wg_peer *peer);
-/* dh: the responder's Diffie-Hellman computed ahead (wg_noise_responder_dh), or NULL. */
+/* dh: the responder's Diffie-Hellman computed ahead (noise.h, wg_responder_dh), or NULL. */
 void wg_packet_send_handshake_response(struct wg_peer *peer, struct wg_responder_dh *dh);
 void wg_packet_send_handshake_cookie(struct wg_device *device, const uint8_t *msg, size_t len,
 				     const struct wg_endpoint *to);

@@ -8,9 +8,32 @@
 
 #include "crypto/secret.h"
 
-static struct wgcd_dh_job *job_at(struct wgcd_dh_workers *workers, unsigned offset)
+static struct wgcd_dh_job *job_at(struct wgcd_dh_queue *q, unsigned offset)
 {
-	return &workers->job[(workers->head + offset) % WGCD_DH_JOBS];
+	return &q->job[(q->head + offset) % q->size];
+}
+
+/* The next free slot at the back, or NULL when full. */
+static struct wgcd_dh_job *queue_tail(struct wgcd_dh_queue *q)
+{
+	return q->count == q->size ? NULL : job_at(q, q->count);
+}
+
+/* The oldest job leaves; it was taken, so `next` counts it. */
+static void queue_pop(struct wgcd_dh_queue *q)
+{
+	q->head = (q->head + 1) % q->size;
+	--q->count;
+	--q->next;
+}
+
+/* A waiting job not yet taken, step 3's first. */
+static struct wgcd_dh_job *take_job(struct wgcd_dh_workers *workers)
+{
+	struct wgcd_dh_queue *q = workers->ephemeral.next < workers->ephemeral.count ? &workers->ephemeral
+										      : &workers->reveal;
+
+	return q->next < q->count ? job_at(q, q->next++) : NULL;
 }
 
 void wgcd_dh_workers_notify(struct wgcd_dh_workers *workers)
@@ -32,7 +55,15 @@ static const struct wg_x25519_private *identity_of(struct wg_x25519_private *own
 	return own;
 }
 
-/* Takes the oldest waiting job, computes it without the lock, marks it done. */
+static void compute(struct wgcd_dh_workers *workers, struct wgcd_dh_job *job, struct wg_x25519_private *identity)
+{
+	if (job->step == WGCD_DH_REVEAL)
+		job->ok = wg_noise_responder_reveal(&job->dh, &job->msg, identity_of(identity, job), job->identity_public);
+	else
+		job->ok = wg_noise_responder_ephemeral(&job->dh, &workers->env);
+}
+
+/* Takes the next job, computes it without the lock, marks it done. */
 static void *work(void *arg)
 {
 	struct wgcd_dh_workers *workers = arg;
@@ -41,18 +72,17 @@ static void *work(void *arg)
 
 	pthread_mutex_lock(&workers->lock);
 	while (!workers->stop) {
-		if (workers->next == workers->count) {
+		job = take_job(workers);
+		if (!job) {
 			/* Idle: no key outlives the work it was handed over for. */
 			wg_x25519_private_clear(&identity);
 			pthread_cond_wait(&workers->waiting, &workers->lock);
 			continue;
 		}
-		job = job_at(workers, workers->next++);
 		job->state = WGCD_DH_WORKING;
 		pthread_mutex_unlock(&workers->lock);
 
-		job->ok = wg_noise_responder_dh(&job->dh, &job->msg, identity_of(&identity, job), job->identity_public,
-						&workers->env);
+		compute(workers, job, &identity);
 
 		pthread_mutex_lock(&workers->lock);
 		job->state = WGCD_DH_DONE;
@@ -77,7 +107,9 @@ int wgcd_dh_workers_start(struct wgcd_dh_workers *workers, unsigned threads, con
 {
 	int ret;
 
-	memset(workers, 0, offsetof(struct wgcd_dh_workers, job));
+	memset(workers, 0, offsetof(struct wgcd_dh_workers, reveal_jobs));
+	workers->reveal = (struct wgcd_dh_queue){ .size = WGCD_DH_JOBS, .job = workers->reveal_jobs };
+	workers->ephemeral = (struct wgcd_dh_queue){ .size = WGCD_DH_CONTINUED, .job = workers->ephemeral_jobs };
 	workers->env = *env;
 	workers->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (workers->event_fd < 0)
@@ -98,6 +130,21 @@ int wgcd_dh_workers_start(struct wgcd_dh_workers *workers, unsigned threads, con
 	return 0;
 }
 
+static void wipe_job(struct wgcd_dh_job *job)
+{
+	wg_x25519_private_clear(&job->identity);
+	wg_noise_responder_dh_clear(&job->dh);
+	wg_secret_wipe(job, sizeof(*job));
+}
+
+static void wipe_queue(struct wgcd_dh_queue *q)
+{
+	for (unsigned i = 0; i < q->size; ++i)
+		if (q->job[i].state != WGCD_DH_FREE)
+			wipe_job(&q->job[i]);
+	q->head = q->count = q->next = 0;
+}
+
 void wgcd_dh_workers_stop(struct wgcd_dh_workers *workers)
 {
 	pthread_mutex_lock(&workers->lock);
@@ -107,16 +154,8 @@ void wgcd_dh_workers_stop(struct wgcd_dh_workers *workers)
 	for (unsigned i = 0; i < workers->threads; ++i)
 		pthread_join(workers->thread[i], NULL);
 	workers->threads = 0;
-	for (unsigned i = 0; i < WGCD_DH_JOBS; ++i) {
-		struct wgcd_dh_job *job = &workers->job[i];
-
-		if (job->state == WGCD_DH_FREE)
-			continue;
-		wg_x25519_private_clear(&job->identity);
-		wg_noise_responder_dh_clear(&job->dh);
-		wg_secret_wipe(job, sizeof(*job));
-	}
-	workers->head = workers->count = workers->next = 0;
+	wipe_queue(&workers->reveal);
+	wipe_queue(&workers->ephemeral);
 	pthread_cond_destroy(&workers->waiting);
 	pthread_mutex_destroy(&workers->lock);
 	close(workers->event_fd);
@@ -132,16 +171,15 @@ bool wgcd_dh_workers_push(struct wgcd_dh_workers *workers, const uint8_t *msg, s
 	if (len != sizeof(job->msg) || !identity->has_identity)
 		return false;
 	pthread_mutex_lock(&workers->lock);
-	if (workers->count == WGCD_DH_JOBS)
-		goto out;
-	job = job_at(workers, workers->count);
-	if (wg_x25519_private_share(&job->identity, &identity->private_key))
+	job = queue_tail(&workers->reveal);
+	if (!job || wg_x25519_private_share(&job->identity, &identity->private_key))
 		goto out;
 	memcpy(&job->msg, msg, len);
 	job->from = *from;
 	memcpy(job->identity_public, identity->static_public, sizeof(job->identity_public));
+	job->step = WGCD_DH_REVEAL;
 	job->state = WGCD_DH_WAITING;
-	++workers->count;
+	++workers->reveal.count;
 	pthread_cond_signal(&workers->waiting);
 	ok = true;
 out:
@@ -149,27 +187,59 @@ out:
 	return ok;
 }
 
+static struct wgcd_dh_job *oldest_done(struct wgcd_dh_queue *q)
+{
+	return q->count && job_at(q, 0)->state == WGCD_DH_DONE ? job_at(q, 0) : NULL;
+}
+
 struct wgcd_dh_job *wgcd_dh_workers_done(struct wgcd_dh_workers *workers)
 {
-	struct wgcd_dh_job *job = NULL;
+	struct wgcd_dh_job *job;
 
 	pthread_mutex_lock(&workers->lock);
-	if (workers->count && job_at(workers, 0)->state == WGCD_DH_DONE)
-		job = job_at(workers, 0);
+	job = oldest_done(&workers->ephemeral);
+	if (!job)
+		job = oldest_done(&workers->reveal);
 	pthread_mutex_unlock(&workers->lock);
 	return job;
 }
 
+static struct wgcd_dh_queue *queue_of(struct wgcd_dh_workers *workers, const struct wgcd_dh_job *job)
+{
+	return job->step == WGCD_DH_REVEAL ? &workers->reveal : &workers->ephemeral;
+}
+
 void wgcd_dh_workers_release(struct wgcd_dh_workers *workers, struct wgcd_dh_job *job)
 {
+	struct wgcd_dh_queue *q = queue_of(workers, job);
+
 	wg_noise_responder_dh_clear(&job->dh);
 	wg_secret_wipe(&job->msg, sizeof(job->msg));
 	pthread_mutex_lock(&workers->lock);
 	job->state = WGCD_DH_FREE;
-	workers->head = (workers->head + 1) % WGCD_DH_JOBS;
-	--workers->count;
-	--workers->next;
+	queue_pop(q);
 	pthread_mutex_unlock(&workers->lock);
+}
+
+bool wgcd_dh_workers_continue(struct wgcd_dh_workers *workers, struct wgcd_dh_job *job)
+{
+	struct wgcd_dh_job *next;
+
+	pthread_mutex_lock(&workers->lock);
+	next = queue_tail(&workers->ephemeral);
+	if (next) {
+		/* Its key references are spent (identity) or not made yet (dh.ephemeral): the copy
+		 * moves nothing that needs freeing, and the wipe below frees nothing. */
+		*next = *job;
+		next->step = WGCD_DH_EPHEMERAL;
+		next->state = WGCD_DH_WAITING;
+		++workers->ephemeral.count;
+		pthread_cond_signal(&workers->waiting);
+	}
+	wipe_job(job);
+	queue_pop(&workers->reveal);
+	pthread_mutex_unlock(&workers->lock);
+	return next != NULL;
 }
 
 unsigned wgcd_dh_workers_backlog(struct wgcd_dh_workers *workers)
@@ -177,7 +247,7 @@ unsigned wgcd_dh_workers_backlog(struct wgcd_dh_workers *workers)
 	unsigned count;
 
 	pthread_mutex_lock(&workers->lock);
-	count = workers->count;
+	count = workers->reveal.count + workers->ephemeral.count;
 	pthread_mutex_unlock(&workers->lock);
 	return count;
 }

@@ -132,8 +132,9 @@ static void process_handshakes(struct wgcd *daemon)
 		wg_device_receive_admitted(&daemon->device, h->msg, h->len, &h->from);
 }
 
-/* Finished initiations are committed in the order they arrived: hashing, the peer's state and
- * the response, on this thread. Up to a bound per round; the rest wake the next one. */
+/* Finished steps in the order they were queued, on this thread: after es, the peer's checks,
+ * and only what passes goes back for the response's Diffie-Hellman; after that, the
+ * handshake's state and the response. Up to a bound per round; the rest wake the next one. */
 static void on_dh_done(struct wgcd_watch *watch, uint32_t events)
 {
 	struct wgcd *daemon = container_of(watch, struct wgcd, dh_watch);
@@ -143,12 +144,21 @@ static void on_dh_done(struct wgcd_watch *watch, uint32_t events)
 	(void)events;
 	wgcd_dh_workers_clear_event(workers);
 	for (int i = 0; (job = wgcd_dh_workers_done(workers)); ++i) {
+		const uint8_t *msg = (const uint8_t *)&job->msg;
+
 		if (i == DH_COMMITS_PER_ROUND) {
 			wgcd_dh_workers_notify(workers);
 			return;
 		}
-		wg_device_receive_precomputed(&daemon->device, (const uint8_t *)&job->msg, sizeof(job->msg), &job->from,
-					      &job->dh);
+		if (job->step == WGCD_DH_REVEAL) {
+			if (!wg_device_check_precomputed(&daemon->device, msg, sizeof(job->msg), &job->dh)) {
+				if (!wgcd_dh_workers_continue(workers, job))
+					++daemon->device.stats.rx_handshake_overflow;
+				continue;
+			}
+		} else {
+			wg_device_receive_precomputed(&daemon->device, msg, sizeof(job->msg), &job->from, &job->dh);
+		}
 		wgcd_dh_workers_release(workers, job);
 	}
 }
