@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,6 +391,42 @@ TEST(conffile_first_error_sticks)
 	CHECK_EQ(p.device.num_peers, 0);
 	CHECK_EQ(wgc_conffile_line(&p.parser, "[Interface]"), -EINVAL);
 	release(&p);
+}
+
+/* A private key read from a file leaves no copy of its text behind in freed memory (stdio's
+ * buffer, a line grown by realloc). The key is made here, so no other test has its text. */
+TEST(conffile_reading_a_file_leaves_no_key_text)
+{
+	char path[] = "/tmp/wgc-conffile-XXXXXX", text[128], b64[WG_KEY_BASE64_LEN + 1];
+	uint8_t key[WG_KEY_LEN];
+	uint64_t seed = (uint64_t)getpid();
+	int fd = mkstemp(path), n;
+	struct wg_config_device device;
+	struct wgc_extras extras;
+	char message[320];
+
+	/* Freed memory stays in the heap, where the scan can see it, rather than being given back
+	 * to the kernel when it happens to be the top of the heap. */
+	mallopt(M_TRIM_THRESHOLD, 1 << 30);
+	for (size_t i = 0; i < sizeof(key); ++i)
+		key[i] = (uint8_t)test_random(&seed);
+	wg_key_to_base64(b64, key);
+	n = snprintf(text, sizeof(text), "[Interface]\nPrivateKey = %s\nListenPort = 7\n", b64);
+	CHECK(fd >= 0);
+	CHECK(write(fd, text, (size_t)n) == n);
+	close(fd);
+	memset(text, 0, sizeof(text));
+	CHECK_EQ(wgc_conffile_read(path, "x.conf", &device, &extras, message, sizeof(message)), 0);
+	CHECK(!memcmp(device.private_key, key, sizeof(key)));
+	wg_config_free(&device);
+	wgc_extras_free(&extras);
+	unlink(path);
+	CHECK_EQ(test_heap_copies_of_text(b64), 0);
+	/* The scan sees the heap: a copy made there is found, once for each half. */
+	char *copy = strdup(b64);
+	CHECK_EQ(test_heap_copies_of_text(b64), 2);
+	memset(copy, 0, strlen(b64));
+	free(copy);
 }
 
 TEST(conffile_reads_a_file)

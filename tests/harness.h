@@ -60,6 +60,15 @@ size_t test_vector(uint8_t *out, size_t cap, const char *file, const char *name)
 /* A seeded, repeatable random sequence (splitmix64). */
 uint64_t test_random(uint64_t *state);
 
+/* How many times `needle` occurs in this process's heap and anonymous writable mappings (not
+ * its stack, nor mappings over 1 GiB such as sanitizer shadows), read through /proc/self/mem
+ * without allocating: for tests that a secret's text was wiped before its buffer was freed.
+ * -1 when unreadable. */
+long test_heap_copies(const void *needle, size_t len);
+/* Copies of either half of a text: a freed buffer's first bytes hold the allocator's pointers,
+ * and a key's text cut there is still most of the key. */
+long test_heap_copies_of_text(const char *text);
+
 /* Path of a file in the source tree. */
 const char *test_source_path(const char *relative);
 

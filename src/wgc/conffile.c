@@ -4,15 +4,18 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/key.h"
 #include "core/parse.h"
 #include "crypto/secret.h"
+#include "wgc/text.h"
 
 /* How a key's value is cleaned before its parser sees it. */
 enum value_form {
@@ -583,38 +586,72 @@ int wgc_conffile_finish(struct wgc_conffile *parser)
 	return end_section(parser);
 }
 
+/* A configuration file larger than this is not one (and /dev/zero would never end). */
+enum { CONFFILE_MAX = 64 << 20 };
+
+/* The whole file in a buffer of our own, which grows without leaving copies: stdio's buffer and
+ * getline's would be freed with the key's text still in them. 0 or -errno. */
+static int read_whole(const char *path, struct wgc_text *text)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
+	char buf[4096];
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || text->len + (size_t)n > CONFFILE_MAX) {
+			ret = n < 0 ? -errno : -EFBIG;
+			break;
+		}
+		wgc_text_append_bytes(text, buf, (size_t)n);
+	}
+	wg_secret_wipe(buf, sizeof(buf));
+	close(fd);
+	return ret ? ret : wgc_text_status(text);
+}
+
+/* Each line of the text (without its newline, and up to a NUL as a C string ends) in turn. */
+static void feed_lines(struct wgc_conffile *parser, char *text, size_t len)
+{
+	char *line = text, *end = text + len;
+
+	while (line < end) {
+		char *newline = memchr(line, '\n', (size_t)(end - line));
+
+		if (newline)
+			*newline = '\0';
+		if (wgc_conffile_line(parser, line))
+			break;
+		line = newline ? newline + 1 : end;
+	}
+}
+
 int wgc_conffile_read(const char *path, const char *filename, struct wg_config_device *device,
 		      struct wgc_extras *extras, char *message, size_t message_size)
 {
 	struct wgc_conffile parser;
-	FILE *file = fopen(path, "re");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	struct wgc_text text;
 	int ret;
 
 	wg_config_init(device);
 	wgc_extras_init(extras);
-	if (!file) {
-		ret = -errno;
-		snprintf(message, message_size, "%s: %s", filename, strerror(-ret));
+	wgc_text_init(&text);
+	ret = read_whole(path, &text);
+	if (ret) {
+		snprintf(message, message_size, "%s: %s", filename, ret == -EFBIG ? "too large for a configuration file"
+										 : strerror(-ret));
+		wgc_text_free(&text);
 		return ret;
 	}
 	wgc_conffile_init(&parser, filename, device, extras);
-	while ((n = getline(&line, &cap, file)) >= 0) {
-		if (n && line[n - 1] == '\n')
-			line[n - 1] = '\0';
-		if (wgc_conffile_line(&parser, line))
-			break;
-	}
+	if (text.len)
+		feed_lines(&parser, text.buf, text.len);
 	ret = wgc_conffile_finish(&parser);
-	if (!ret && ferror(file))
-		ret = -EIO;
 	if (ret)
-		snprintf(message, message_size, "%s", parser.error ? parser.message : "read error");
-	if (line)
-		wg_secret_wipe(line, cap);
-	free(line);
-	fclose(file);
+		snprintf(message, message_size, "%s", parser.message);
+	wgc_text_free(&text);
 	return ret;
 }

@@ -27,6 +27,22 @@ static int random_bytes(uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* Straight to the descriptor: stdio's buffer would keep the key's text until exit. */
+static int write_line(const char *text, size_t len)
+{
+	while (len) {
+		ssize_t n = write(STDOUT_FILENO, text, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		text += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /* A key written into a file others can read is as good as published. */
 static void warn_if_readable(void)
 {
@@ -40,7 +56,7 @@ static void warn_if_readable(void)
 static int generate(const char *cmd, int argc, bool clamp)
 {
 	uint8_t key[WG_KEY_LEN];
-	char text[WG_KEY_BASE64_LEN + 1];
+	char text[WG_KEY_BASE64_LEN + 2];
 	int ret;
 
 	if (argc != 1) {
@@ -56,7 +72,8 @@ static int generate(const char *cmd, int argc, bool clamp)
 	if (clamp)
 		wg_x25519_clamp(key);
 	wg_key_to_base64(text, key);
-	ret = puts(text) < 0 || fflush(stdout) ? 1 : 0;
+	text[WG_KEY_BASE64_LEN] = '\n';
+	ret = write_line(text, WG_KEY_BASE64_LEN + 1) ? 1 : 0;
 	if (ret)
 		fprintf(stderr, "wgc %s: cannot write the key: %s\n", cmd, strerror(errno));
 	wg_secret_wipe(key, sizeof(key));

@@ -19,12 +19,12 @@
 
 enum request { REQUEST_NONE, REQUEST_GET, REQUEST_SET };
 
-/* Bytes that arrived behind a complete request wait until its reply has gone. */
+/* Bytes that arrived behind a complete request wait until its reply has gone. They may be a
+ * set's key text: wiped once taken. */
 struct leftover {
 	char data[4096];
 	size_t len;
 };
-
 
 struct wgcd_uapi_conn {
 	struct wgcd_watch watch;
@@ -33,7 +33,7 @@ struct wgcd_uapi_conn {
 	int error;                          /* the request's first error, -errno */
 	struct wg_config_device config;     /* a set being parsed */
 	struct wg_uapi_parser parser;
-	char line[WG_UAPI_LINE_MAX + 1];
+	char line[WG_UAPI_LINE_MAX + 1];    /* may hold a key's text: wiped once parsed */
 	size_t line_len;
 	bool line_overlong;
 	char *reply;                        /* may hold the private key: wiped when sent */
@@ -60,7 +60,8 @@ static void conn_close(struct wgcd_uapi_conn *conn)
 		wg_secret_wipe(conn->reply, conn->reply_len);
 		free(conn->reply);
 	}
-	wg_secret_wipe(conn->line, sizeof(conn->line));
+	/* The line, the leftover bytes and the parser's state all may have held key text. */
+	wg_secret_wipe(conn, sizeof(*conn));
 	free(conn);
 }
 
@@ -174,6 +175,7 @@ static ssize_t feed(struct wgcd_uapi_conn *conn, const char *data, size_t len)
 		}
 		conn->line[conn->line_len] = '\0';
 		ret = take_line(conn, conn->line, conn->line_overlong);
+		wg_secret_wipe(conn->line, conn->line_len);
 		conn->line_len = 0;
 		conn->line_overlong = false;
 		if (ret < 0)
@@ -184,33 +186,39 @@ static ssize_t feed(struct wgcd_uapi_conn *conn, const char *data, size_t len)
 	return (ssize_t)len;
 }
 
-static int consume(struct wgcd_uapi_conn *conn, const char *data, size_t len)
+/* Feeds data, keeping what follows a complete request in conn->rest; data is wiped after, so
+ * the caller's buffer keeps no key text. */
+static int consume(struct wgcd_uapi_conn *conn, char *data, size_t len)
 {
 	ssize_t used = feed(conn, data, len);
 	struct leftover *rest = &conn->rest;
 
-	if (used < 0)
-		return (int)used;
-	memmove(rest->data, data + used, len - (size_t)used);
-	rest->len = len - (size_t)used;
-	return 0;
+	if (used >= 0) {
+		memmove(rest->data, data + used, len - (size_t)used);
+		rest->len = len - (size_t)used;
+	}
+	wg_secret_wipe(data, len);
+	return used < 0 ? (int)used : 0;
 }
 
 static int read_requests(struct wgcd_uapi_conn *conn)
 {
 	char buf[sizeof(((struct leftover *)0)->data)];
 	ssize_t n;
+	int ret = 0;
 
 	while (!conn->reply) {
 		n = read(conn->watch.fd, buf, sizeof(buf));
-		if (n == 0)
-			return -ECONNRESET;
-		if (n < 0)
-			return errno == EAGAIN ? 0 : -errno;
-		if (consume(conn, buf, (size_t)n) < 0)
-			return -EPROTO;
+		if (n <= 0) {
+			ret = n == 0 ? -ECONNRESET : errno == EAGAIN ? 0 : -errno;
+			break;
+		}
+		if (consume(conn, buf, (size_t)n) < 0) {
+			ret = -EPROTO;
+			break;
+		}
 	}
-	return 0;
+	return ret;
 }
 
 static int write_reply(struct wgcd_uapi_conn *conn)
@@ -235,6 +243,7 @@ static int write_reply(struct wgcd_uapi_conn *conn)
 	malloc_trim(0);
 	pending_len = rest->len;
 	memcpy(pending, rest->data, pending_len);
+	wg_secret_wipe(rest->data, pending_len);
 	rest->len = 0;
 	if (consume(conn, pending, pending_len) < 0)
 		return -EPROTO;
