@@ -125,7 +125,7 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,unde
 # The tool's config-file parser and the daemon's UAPI framing have targets too, so their files
 # are linked in as well.
 FUZZ_LIB  = $(CORE_SRC) tests/netsim.c src/wgc/conffile.c src/wgc/text.c \
-            src/wgcd/uapi_conn.c src/wgcd/watch.c src/wgcd/log.c \
+            src/wgcd/uapi.c src/wgcd/uapi_conn.c src/wgcd/watch.c src/wgcd/log.c \
             src/wgcd/segment.c src/wgcd/coalesce.c src/wgcd/checksum.c
 build-fuzz/%: fuzz/%.c $(FUZZ_LIB) $(wildcard src/*/*.h) tests/netsim.h
 	$(call say,FUZZ,$@)

@@ -41,12 +41,14 @@ static void pump(struct wgcd_uapi *uapi)
 	struct epoll_event ev[4];
 	int n;
 
-	while ((n = epoll_wait(uapi->epoll_fd, ev, 4, 0)) > 0)
+	while ((n = epoll_wait(uapi->epoll_fd, ev, 4, 0)) > 0) {
 		for (int i = 0; i < n; ++i) {
 			struct wgcd_watch *w = ev[i].data.ptr;
 
 			w->ready(w, ev[i].events);
 		}
+		wgcd_uapi_collect(uapi);
+	}
 }
 
 /* Replies are "key=value" lines (a get) ending in "errno=N\n\n". */

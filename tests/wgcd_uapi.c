@@ -13,6 +13,8 @@
 #include "wgcd/uapi.h"
 
 #define KEY_B "58402e695ba1772b1cc9309755f043251ea77fdcf10fbe63989ceb7e19321376"
+#define SECOND 1000000000ull
+#define MS 1000000ull
 
 struct recorder {
 	unsigned sets;
@@ -43,7 +45,33 @@ static void record_deleted(void *ctx)
 	(void)ctx;
 }
 
+/* A get reply of this many peers is larger than a socketpair's buffer. */
+static size_t big_get_peers;
+
+static int record_big_get(void *ctx, struct wg_config_device *out)
+{
+	uint8_t key[32] = { 1 };
+
+	record_get(ctx, out);
+	for (size_t i = 0; i < big_get_peers; ++i) {
+		key[1] = (uint8_t)i;
+		key[2] = (uint8_t)(i >> 8);
+		if (!wg_config_add_peer(out, key))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static const struct wgcd_uapi_ops ops = { record_get, record_set, record_deleted };
+static const struct wgcd_uapi_ops big_ops = { record_big_get, record_set, record_deleted };
+
+/* The UAPI's clock in these tests: virtual, moved by hand. */
+static uint64_t fake_now;
+
+static uint64_t fake_clock(void)
+{
+	return fake_now;
+}
 
 struct rig {
 	struct wgcd_uapi uapi;
@@ -63,6 +91,8 @@ static void rig_open(struct rig *rig)
 	rig->uapi.ops = &ops;
 	rig->uapi.ctx = &rig->rec;
 	rig->uapi.log = &rig->log;
+	rig->uapi.clock = fake_clock;
+	fake_now = 1000 * SECOND;
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds) == 0);
 	CHECK_EQ(wgcd_uapi_conn_accept(&rig->uapi, fds[0]), 0);
 	rig->client = fds[1];
@@ -81,12 +111,50 @@ static void pump(struct rig *rig)
 	struct epoll_event ev[4];
 	int n;
 
-	while ((n = epoll_wait(rig->uapi.epoll_fd, ev, 4, 0)) > 0)
+	while ((n = epoll_wait(rig->uapi.epoll_fd, ev, 4, 0)) > 0) {
 		for (int i = 0; i < n; ++i) {
 			struct wgcd_watch *w = ev[i].data.ptr;
 
 			w->ready(w, ev[i].events);
 		}
+		wgcd_uapi_collect(&rig->uapi);
+	}
+}
+
+/* Time passes; the deadlines' timer, had the rig one, would have fired. */
+static void advance(struct rig *rig, uint64_t ns)
+{
+	fake_now += ns;
+	wgcd_uapi_conn_expire(&rig->uapi);
+	wgcd_uapi_collect(&rig->uapi);
+	pump(rig);
+}
+
+/* Another client: the socket's far end, or -1. */
+static int connect_client(struct rig *rig)
+{
+	int fds[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds))
+		return -1;
+	if (wgcd_uapi_conn_accept(&rig->uapi, fds[0])) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	return fds[1];
+}
+
+/* The daemon closed this client's connection: reading gives end of file. */
+static bool closed_by_daemon(int client)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(client, buf, sizeof(buf))) > 0)
+		;
+	/* A reset: it closed with bytes of ours unread. */
+	return n == 0 || (n < 0 && errno == ECONNRESET);
 }
 
 static void send_text(struct rig *rig, const char *text)
@@ -235,5 +303,126 @@ TEST(wgcd_uapi_set_cut_short_is_never_applied)
 	pump(&rig);
 	CHECK_EQ(rig.rec.sets, 0);
 	CHECK_EQ(rig.uapi.num_conns, 0);
+	rig_close(&rig);
+}
+
+/* A client that connects and says nothing is closed when its request is due, and not before. */
+TEST(wgcd_uapi_idle_client_closed_at_its_deadline)
+{
+	struct rig rig;
+
+	rig_open(&rig);
+	advance(&rig, WGCD_UAPI_REQUEST_SECONDS * SECOND - MS);
+	CHECK_EQ(rig.uapi.num_conns, 1);
+	CHECK(!closed_by_daemon(rig.client));
+	advance(&rig, MS);
+	CHECK_EQ(rig.uapi.num_conns, 0);
+	CHECK(closed_by_daemon(rig.client));
+	rig_close(&rig);
+}
+
+/* One byte every 100 ms: the request is still unfinished at its deadline, and never applied. */
+TEST(wgcd_uapi_slow_writer_closed_at_its_deadline)
+{
+	const char *text = "set=1\nlisten_port=9\nlisten_port=10\nlisten_port=11\nlisten_port=12\n\n";
+	struct rig rig;
+	size_t sent = 0;
+
+	rig_open(&rig);
+	while (rig.uapi.num_conns && text[sent]) {
+		CHECK_EQ(write(rig.client, text + sent++, 1), 1);
+		advance(&rig, 100 * MS);
+	}
+	/* Closed at 5 s (and the nanoseconds its 50 bytes bought). */
+	CHECK_EQ(sent, WGCD_UAPI_REQUEST_SECONDS * 10 + 1);
+	CHECK_EQ(rig.rec.sets, 0);
+	CHECK(closed_by_daemon(rig.client));
+	rig_close(&rig);
+}
+
+/* A request may take longer the more it sends: a big set at speed is not cut at 5 s. */
+TEST(wgcd_uapi_large_set_earns_time)
+{
+	static char line[] = "listen_port=1\n";
+	struct rig rig;
+	size_t total = 0;
+
+	rig_open(&rig);
+	send_text(&rig, "set=1\n");
+	while (total < 3 * WGCD_UAPI_BYTES_PER_SECOND) {
+		ssize_t n = write(rig.client, line, sizeof(line) - 1);
+
+		if (n > 0)
+			total += (size_t)n;
+		pump(&rig);
+	}
+	/* 3 MiB bought 3 s: at 7 s the request is still on. */
+	advance(&rig, 7 * SECOND);
+	CHECK_EQ(rig.uapi.num_conns, 1);
+	send_text(&rig, "\n");
+	CHECK_EQ(rig.rec.sets, 1);
+	CHECK(!strcmp(reply(&rig), "errno=0\n\n"));
+	rig_close(&rig);
+}
+
+/* A reply the client stops reading: closed REPLY_SECONDS after the last bytes it took. */
+TEST(wgcd_uapi_unread_reply_closed)
+{
+	struct rig rig;
+	char buf[65536];
+	size_t got = 0;
+	ssize_t n;
+
+	rig_open(&rig);
+	rig.uapi.ops = &big_ops;
+	big_get_peers = 4000;
+	send_text(&rig, "get=1\n\n");
+	advance(&rig, 4 * SECOND);
+	/* Reading what has arrived buys the rest more time. */
+	while ((n = read(rig.client, buf, sizeof(buf))) > 0)
+		got += (size_t)n;
+	CHECK(got > 0);
+	pump(&rig);
+	advance(&rig, 4 * SECOND);
+	CHECK_EQ(rig.uapi.num_conns, 1);
+	advance(&rig, WGCD_UAPI_REPLY_SECONDS * SECOND);
+	CHECK_EQ(rig.uapi.num_conns, 0);
+	rig_close(&rig);
+}
+
+/* The table full of idle clients: a new one takes the place of the one idle longest. */
+TEST(wgcd_uapi_full_table_evicts_the_idlest)
+{
+	int clients[WGCD_UAPI_CONNECTIONS + 1];
+	struct rig rig;
+
+	rig_open(&rig);
+	clients[0] = rig.client;
+	for (int i = 1; i < WGCD_UAPI_CONNECTIONS; ++i) {
+		advance(&rig, MS);
+		clients[i] = connect_client(&rig);
+		CHECK(clients[i] >= 0);
+	}
+	/* The oldest client speaks up; the second oldest is now the idlest. */
+	CHECK_EQ(write(clients[0], "g", 1), 1);
+	pump(&rig);
+	CHECK_EQ(rig.uapi.num_conns, WGCD_UAPI_CONNECTIONS);
+	clients[WGCD_UAPI_CONNECTIONS] = connect_client(&rig);
+	CHECK_EQ(rig.uapi.num_conns, WGCD_UAPI_CONNECTIONS);
+	pump(&rig);
+	CHECK(closed_by_daemon(clients[1]));
+	CHECK(!closed_by_daemon(clients[0]));
+	CHECK(!closed_by_daemon(clients[2]));
+	/* The newcomer is served at once. */
+	CHECK_EQ(write(clients[WGCD_UAPI_CONNECTIONS], "get=1\n\n", 8), 8);
+	pump(&rig);
+	{
+		char buf[64] = { 0 };
+
+		CHECK(read(clients[WGCD_UAPI_CONNECTIONS], buf, sizeof(buf) - 1) > 0);
+		CHECK(!strcmp(buf, "listen_port=51820\nerrno=0\n\n"));
+	}
+	for (int i = 1; i <= WGCD_UAPI_CONNECTIONS; ++i)
+		close(clients[i]);
 	rig_close(&rig);
 }

@@ -83,7 +83,7 @@ int wgcd_open(struct wgcd *daemon, const char *ifname, enum wgcd_log_level level
 	int ret;
 
 	*daemon = (struct wgcd){ .epoll_fd = -1, .tun.fd = -1, .udp = { .fd4 = -1, .fd6 = -1 },
-				 .link.fd = -1, .uapi = { .listener.fd = -1, .dir_watch.fd = -1 },
+				 .link.fd = -1, .uapi = { .listener.fd = -1, .dir_watch.fd = -1, .timer_watch.fd = -1 },
 				 .timer_watch.fd = -1, .signal_watch.fd = -1, .dh_watch.fd = -1, .armed_deadline = UINT64_MAX };
 	snprintf(daemon->ifname, sizeof(daemon->ifname), "%s", ifname);
 	daemon->log = (struct wgcd_log){ .level = level, .ifname = daemon->ifname };

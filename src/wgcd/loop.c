@@ -321,6 +321,8 @@ int wgcd_run(struct wgcd *daemon)
 	while (!daemon->stopping) {
 		int n;
 
+		/* No event of this round's batch names a closed connection any more. */
+		wgcd_uapi_collect(&daemon->uapi);
 		arm_timer(daemon);
 		/* Queued handshakes are work too: look for events, but do not wait for them. */
 		n = epoll_wait(daemon->epoll_fd, events, EVENTS_PER_WAIT, daemon->handshakes->count ? 0 : -1);

@@ -8,9 +8,9 @@
 #include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
-
-enum { MAX_CONNECTIONS = 64 };
 
 /* A socket file left by a daemon that died is reused; one that still answers is not ours. */
 static int claim_path(const char *path)
@@ -61,16 +61,56 @@ static bool still_ours(const struct wgcd_uapi *uapi)
 	return stat(uapi->path, &st) == 0 && st.st_dev == uapi->dev && st.st_ino == uapi->ino;
 }
 
+uint64_t wgcd_uapi_now(const struct wgcd_uapi *uapi)
+{
+	struct timespec ts;
+
+	if (uapi->clock)
+		return uapi->clock();
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Without a timer (a test's connections on their own) deadlines are only what expire sees. */
+void wgcd_uapi_rearm(struct wgcd_uapi *uapi)
+{
+	uint64_t next = wgcd_uapi_conn_expire(uapi);
+	struct itimerspec spec = { 0 };
+
+	if (!uapi->timer_watch.ready || next == uapi->armed)
+		return;
+	if (next != UINT64_MAX) {
+		spec.it_value.tv_sec = (time_t)(next / 1000000000u);
+		spec.it_value.tv_nsec = (long)(next % 1000000000u);
+		if (!spec.it_value.tv_sec && !spec.it_value.tv_nsec)
+			spec.it_value.tv_nsec = 1;
+	}
+	if (timerfd_settime(uapi->timer_watch.fd, TFD_TIMER_ABSTIME, &spec, NULL) == 0)
+		uapi->armed = next;
+}
+
+static void on_timer(struct wgcd_watch *watch, uint32_t events)
+{
+	struct wgcd_uapi *uapi = (struct wgcd_uapi *)((char *)watch - offsetof(struct wgcd_uapi, timer_watch));
+	uint64_t expirations;
+
+	(void)events;
+	if (read(watch->fd, &expirations, sizeof(expirations)) < 0 && errno == EAGAIN)
+		return;
+	uapi->armed = UINT64_MAX;
+	wgcd_uapi_rearm(uapi);
+}
+
 static void on_listener(struct wgcd_watch *watch, uint32_t events)
 {
 	struct wgcd_uapi *uapi = (struct wgcd_uapi *)((char *)watch - offsetof(struct wgcd_uapi, listener));
 	int fd;
 
 	(void)events;
-	while ((fd = accept4(watch->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		if (uapi->num_conns >= MAX_CONNECTIONS || wgcd_uapi_conn_accept(uapi, fd) < 0)
+	while ((fd = accept4(watch->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0)
+		if (wgcd_uapi_conn_accept(uapi, fd) < 0)
 			close(fd);
-	}
+	wgcd_uapi_rearm(uapi);
 }
 
 /* Any deletion or rename in the directory might be ours; the inode says for sure. */
@@ -104,13 +144,27 @@ static int watch_dir(struct wgcd_uapi *uapi)
 	return ret;
 }
 
+static int open_timer(struct wgcd_uapi *uapi)
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = wgcd_watch_add(uapi->epoll_fd, &uapi->timer_watch, fd, EPOLLIN, on_timer);
+	if (ret) {
+		close(fd);
+		uapi->timer_watch = (struct wgcd_watch){ .fd = -1 };
+	}
+	return ret;
+}
+
 int wgcd_uapi_open(struct wgcd_uapi *uapi, const char *ifname, int epoll_fd,
 		   const struct wgcd_uapi_ops *ops, void *ctx, const struct wgcd_log *log)
 {
 	int fd, ret;
 
-	*uapi = (struct wgcd_uapi){ .listener.fd = -1, .dir_watch.fd = -1, .epoll_fd = epoll_fd,
-				    .ops = ops, .ctx = ctx, .log = log };
+	*uapi = (struct wgcd_uapi){ .listener.fd = -1, .dir_watch.fd = -1, .timer_watch.fd = -1,
+				    .armed = UINT64_MAX, .epoll_fd = epoll_fd, .ops = ops, .ctx = ctx, .log = log };
 	snprintf(uapi->file_name, sizeof(uapi->file_name), "%s.sock", ifname);
 	snprintf(uapi->path, sizeof(uapi->path), "%s/%s", WGCD_UAPI_DIR, uapi->file_name);
 	if (mkdir(WGCD_UAPI_DIR, 0755) < 0 && errno != EEXIST)
@@ -128,6 +182,8 @@ int wgcd_uapi_open(struct wgcd_uapi *uapi, const char *ifname, int epoll_fd,
 	}
 	if (!ret)
 		ret = watch_dir(uapi);
+	if (!ret)
+		ret = open_timer(uapi);
 	if (ret)
 		wgcd_uapi_close(uapi);
 	return ret;
@@ -136,6 +192,8 @@ int wgcd_uapi_open(struct wgcd_uapi *uapi, const char *ifname, int epoll_fd,
 void wgcd_uapi_close(struct wgcd_uapi *uapi)
 {
 	wgcd_uapi_conn_close_all(uapi);
+	if (uapi->timer_watch.fd >= 0)
+		close(uapi->timer_watch.fd);
 	if (uapi->dir_watch.fd >= 0)
 		close(uapi->dir_watch.fd);
 	if (uapi->listener.fd >= 0) {
@@ -143,5 +201,6 @@ void wgcd_uapi_close(struct wgcd_uapi *uapi)
 			unlink(uapi->path);
 		close(uapi->listener.fd);
 	}
-	uapi->dir_watch.fd = uapi->listener.fd = -1;
+	uapi->dir_watch.fd = uapi->listener.fd = uapi->timer_watch.fd = -1;
+	uapi->timer_watch.ready = NULL;
 }

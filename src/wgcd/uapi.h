@@ -11,6 +11,7 @@
 #define WGCD_UAPI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <sys/un.h>
 
@@ -31,9 +32,26 @@ struct wgcd_uapi_ops {
 
 struct wgcd_uapi_conn;
 
+/*
+ * What one client may hold. A connection must complete a request within REQUEST_SECONDS of
+ * its start (plus a second for every MiB it sent, so that a large `wg setconf` is not cut) and
+ * a client must take some of its reply every REPLY_SECONDS, or the connection is closed: a
+ * stalled or hostile client cannot keep `wg` out. When all CONNECTIONS are open, the one idle
+ * longest makes room for a new one.
+ */
+enum {
+	WGCD_UAPI_CONNECTIONS = 64,
+	WGCD_UAPI_REQUEST_SECONDS = 5,
+	WGCD_UAPI_REPLY_SECONDS = 5,
+	WGCD_UAPI_BYTES_PER_SECOND = 1 << 20,
+};
+
 struct wgcd_uapi {
 	struct wgcd_watch listener;
 	struct wgcd_watch dir_watch;       /* inotify on WGCD_UAPI_DIR */
+	struct wgcd_watch timer_watch;     /* timerfd at the earliest connection deadline */
+	uint64_t armed;                    /* what it is set to; UINT64_MAX when disarmed */
+	uint64_t (*clock)(void);           /* monotonic nanoseconds; tests give their own */
 	int epoll_fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char file_name[64];
@@ -44,6 +62,9 @@ struct wgcd_uapi {
 	const struct wgcd_log *log;
 	struct wgcd_uapi_conn *conns;      /* open connections, a singly linked list */
 	unsigned num_conns;
+	/* Closed connections, freed by wgcd_uapi_collect: one closed while handling another's
+	 * event (evicted, expired) may still be named by the loop's batch of events. */
+	struct wgcd_uapi_conn *closed;
 };
 
 /* Creates the socket for `ifname` (refusing one a live daemon still answers on, -EADDRINUSE)
@@ -53,8 +74,17 @@ int wgcd_uapi_open(struct wgcd_uapi *uapi, const char *ifname, int epoll_fd,
 /* Closes every connection and removes the socket file if it is still ours. */
 void wgcd_uapi_close(struct wgcd_uapi *uapi);
 
-/* Connections (uapi_conn.c). */
+/* Connections (uapi_conn.c). Accepting one when all are open closes the one idle longest. */
 int wgcd_uapi_conn_accept(struct wgcd_uapi *uapi, int fd);
 void wgcd_uapi_conn_close_all(struct wgcd_uapi *uapi);
+/* Closes every connection past its deadline; returns the earliest deadline left (UINT64_MAX
+ * for none). */
+uint64_t wgcd_uapi_conn_expire(struct wgcd_uapi *uapi);
+/* Re-arms the timer at the earliest deadline (uapi.c), after anything that moved one. */
+void wgcd_uapi_rearm(struct wgcd_uapi *uapi);
+/* Frees the connections closed since the last call: the loop calls it between batches. */
+void wgcd_uapi_collect(struct wgcd_uapi *uapi);
+/* The UAPI's clock now. */
+uint64_t wgcd_uapi_now(const struct wgcd_uapi *uapi);
 
 #endif

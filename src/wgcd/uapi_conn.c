@@ -2,7 +2,7 @@
  * One UAPI connection: requests framed as lines, each closed by a blank line. wireguard-go
  * serves requests one after another on a connection; so do we. Replies are queued and written
  * as the client reads them, and the connection reads nothing more until its reply has left, so
- * one slow client holds only its own buffer.
+ * one slow client holds only its own buffer. Deadlines (uapi.h) close a client that stalls.
  */
 #include "wgcd/uapi.h"
 
@@ -39,9 +39,41 @@ struct wgcd_uapi_conn {
 	char *reply;                        /* may hold the private key: wiped when sent */
 	size_t reply_len, reply_sent;
 	struct leftover rest;
+	uint64_t deadline;                  /* closed once the clock passes it */
+	uint64_t request_start;             /* the request's time runs from here: accept, last reply */
+	size_t request_bytes;               /* read since then: each MiB buys a second */
+	uint64_t last_active;               /* last byte in or out: the idle longest is evicted */
 	struct wgcd_uapi_conn *next;
 };
 
+static uint64_t seconds(unsigned s)
+{
+	return (uint64_t)s * 1000000000u;
+}
+
+/* A request is due REQUEST_SECONDS after it started, later the more it has sent. */
+static void request_deadline(struct wgcd_uapi_conn *conn)
+{
+	conn->deadline = conn->request_start + seconds(WGCD_UAPI_REQUEST_SECONDS) +
+			 (uint64_t)conn->request_bytes * seconds(1) / WGCD_UAPI_BYTES_PER_SECOND;
+}
+
+static void start_request_clock(struct wgcd_uapi_conn *conn, uint64_t now)
+{
+	conn->request_start = conn->last_active = now;
+	conn->request_bytes = 0;
+	request_deadline(conn);
+}
+
+/* Does nothing: the event of a connection already closed, in the loop's current batch. */
+static void ignore(struct wgcd_watch *watch, uint32_t events)
+{
+	(void)watch;
+	(void)events;
+}
+
+/* Out of the list and the epoll set at once; freed later (wgcd_uapi_collect), because the
+ * loop's batch of events may still name it. */
 static void conn_close(struct wgcd_uapi_conn *conn)
 {
 	struct wgcd_uapi *uapi = conn->uapi;
@@ -54,6 +86,13 @@ static void conn_close(struct wgcd_uapi_conn *conn)
 	}
 	uapi->num_conns--;
 	close(conn->watch.fd);
+	conn->watch.ready = ignore;
+	conn->next = uapi->closed;
+	uapi->closed = conn;
+}
+
+static void conn_free(struct wgcd_uapi_conn *conn)
+{
 	if (conn->request == REQUEST_SET)
 		wg_config_free(&conn->config);
 	if (conn->reply) {
@@ -63,6 +102,16 @@ static void conn_close(struct wgcd_uapi_conn *conn)
 	/* The line, the leftover bytes and the parser's state all may have held key text. */
 	wg_secret_wipe(conn, sizeof(*conn));
 	free(conn);
+}
+
+void wgcd_uapi_collect(struct wgcd_uapi *uapi)
+{
+	while (uapi->closed) {
+		struct wgcd_uapi_conn *conn = uapi->closed;
+
+		uapi->closed = conn->next;
+		conn_free(conn);
+	}
 }
 
 static int queue_reply(struct wgcd_uapi_conn *conn, const char *body, size_t body_len, int error)
@@ -77,6 +126,7 @@ static int queue_reply(struct wgcd_uapi_conn *conn, const char *body, size_t bod
 	memcpy(conn->reply + body_len, status, (size_t)status_len);
 	conn->reply_len = body_len + (size_t)status_len;
 	conn->reply_sent = 0;
+	conn->deadline = wgcd_uapi_now(conn->uapi) + seconds(WGCD_UAPI_REPLY_SECONDS);
 	return wgcd_watch_modify(conn->uapi->epoll_fd, &conn->watch, EPOLLOUT);
 }
 
@@ -213,6 +263,9 @@ static int read_requests(struct wgcd_uapi_conn *conn)
 			ret = n == 0 ? -ECONNRESET : errno == EAGAIN ? 0 : -errno;
 			break;
 		}
+		conn->request_bytes += (size_t)n;
+		conn->last_active = wgcd_uapi_now(conn->uapi);
+		request_deadline(conn);
 		if (consume(conn, buf, (size_t)n) < 0) {
 			ret = -EPROTO;
 			break;
@@ -234,10 +287,14 @@ static int write_reply(struct wgcd_uapi_conn *conn)
 		if (n < 0)
 			return errno == EAGAIN ? 0 : -errno;
 		conn->reply_sent += (size_t)n;
+		/* The client reads: its time for the rest starts over. */
+		conn->last_active = wgcd_uapi_now(conn->uapi);
+		conn->deadline = conn->last_active + seconds(WGCD_UAPI_REPLY_SECONDS);
 	}
 	wg_secret_wipe(conn->reply, conn->reply_len);
 	free(conn->reply);
 	conn->reply = NULL;
+	start_request_clock(conn, wgcd_uapi_now(conn->uapi));
 	/* A large configuration's text, read or written, is garbage once answered: its pages go
 	 * back to the kernel rather than stay as the daemon's high-water mark. */
 	malloc_trim(0);
@@ -255,6 +312,7 @@ static int write_reply(struct wgcd_uapi_conn *conn)
 static void on_ready(struct wgcd_watch *watch, uint32_t events)
 {
 	struct wgcd_uapi_conn *conn = (struct wgcd_uapi_conn *)watch;
+	struct wgcd_uapi *uapi = conn->uapi;
 	int ret = 0;
 
 	if (conn->reply && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
@@ -263,6 +321,19 @@ static void on_ready(struct wgcd_watch *watch, uint32_t events)
 		ret = read_requests(conn);
 	if (ret < 0)
 		conn_close(conn);
+	wgcd_uapi_rearm(uapi);
+}
+
+/* Makes room for a new connection: the one whose last byte in or out is oldest goes. */
+static void evict_idlest(struct wgcd_uapi *uapi)
+{
+	struct wgcd_uapi_conn *idlest = uapi->conns;
+
+	for (struct wgcd_uapi_conn *c = uapi->conns; c; c = c->next)
+		if (c->last_active < idlest->last_active)
+			idlest = c;
+	if (idlest)
+		conn_close(idlest);
 }
 
 int wgcd_uapi_conn_accept(struct wgcd_uapi *uapi, int fd)
@@ -278,14 +349,37 @@ int wgcd_uapi_conn_accept(struct wgcd_uapi *uapi, int fd)
 		free(conn);
 		return ret;
 	}
+	if (uapi->num_conns >= WGCD_UAPI_CONNECTIONS)
+		evict_idlest(uapi);
+	start_request_clock(conn, wgcd_uapi_now(uapi));
 	conn->next = uapi->conns;
 	uapi->conns = conn;
 	uapi->num_conns++;
 	return 0;
 }
 
+uint64_t wgcd_uapi_conn_expire(struct wgcd_uapi *uapi)
+{
+	uint64_t now = wgcd_uapi_now(uapi), next = UINT64_MAX;
+	struct wgcd_uapi_conn *conn = uapi->conns, *following;
+
+	for (; conn; conn = following) {
+		following = conn->next;
+		if (now >= conn->deadline) {
+			wgcd_log(uapi->log, WG_LOG_INFO, "UAPI client closed: %s within %d seconds",
+				 conn->reply ? "did not read its reply" : "no complete request",
+				 conn->reply ? WGCD_UAPI_REPLY_SECONDS : WGCD_UAPI_REQUEST_SECONDS);
+			conn_close(conn);
+		} else if (conn->deadline < next) {
+			next = conn->deadline;
+		}
+	}
+	return next;
+}
+
 void wgcd_uapi_conn_close_all(struct wgcd_uapi *uapi)
 {
 	while (uapi->conns)
 		conn_close(uapi->conns);
+	wgcd_uapi_collect(uapi);
 }
