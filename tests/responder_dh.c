@@ -110,6 +110,30 @@ TEST(responder_dh_replay_stops_before_the_response_dh)
 	sim_free(&sim);
 }
 
+/* Two copies of one initiation 20 ms apart both pass the check while neither is committed (the
+ * rate rule allows one a 20 ms); the commit looks again, so only the first makes a handshake. */
+TEST(responder_dh_commit_refuses_a_copy_that_passed_the_check)
+{
+	struct sim sim;
+	struct sim_node *a, *b;
+	struct wg_responder_dh first, copy;
+
+	capture_initiation(&sim, &a, &b, 319);
+	CHECK(reveal(&first, b, &sim.captured.records[0]));
+	CHECK_EQ(check(b, &sim.captured.records[0], &first), 0);
+	sim_run_for(&sim, 20 * SIM_MS);
+	CHECK(reveal(&copy, b, &sim.captured.records[0]));
+	CHECK_EQ(check(b, &sim.captured.records[0], &copy), 0);
+	CHECK(wg_noise_responder_ephemeral(&first, &b->device.env));
+	CHECK(wg_noise_responder_ephemeral(&copy, &b->device.env));
+	CHECK_EQ(receive_precomputed(b, &sim.captured.records[0], a, &first), 0);
+	CHECK_EQ(receive_precomputed(b, &sim.captured.records[0], a, &copy), -EBADMSG);
+	CHECK_EQ(sim_sent_count(b, WG_MESSAGE_HANDSHAKE_RESPONSE), 1);
+	wg_noise_responder_dh_clear(&first);
+	wg_noise_responder_dh_clear(&copy);
+	sim_free(&sim);
+}
+
 /* An initiation that decrypts under our key but from a key that is no peer of ours. */
 TEST(responder_dh_stranger_stops_at_the_check)
 {

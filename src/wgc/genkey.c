@@ -35,8 +35,11 @@ static int write_line(const char *text, size_t len)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
 			return -1;
+		}
 		text += n;
 		len -= (size_t)n;
 	}

@@ -57,8 +57,8 @@ struct wgcd_dh_queue {
  * Every field but the job arrays' contents is under `lock`; a job's contents belong to the
  * worker that took it (WORKING) or to the loop (WAITING before it is pushed, DONE after).
  * Workers take step 3 first: a response already checked worth its Diffie-Hellman goes ahead
- * of initiations not yet known to be anyone's, so a flood of those delays real handshakes
- * by one step 1, not by the whole queue twice.
+ * of initiations not yet known to be anyone's, so a real handshake waits behind a flood once
+ * (its step 1, in arrival order), not twice.
  */
 struct wgcd_dh_workers {
 	pthread_mutex_t lock;

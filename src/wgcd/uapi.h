@@ -34,14 +34,15 @@ struct wgcd_uapi_conn;
 
 /*
  * What one client may hold. A connection must complete a request within REQUEST_SECONDS of
- * its start (plus a second for every MiB it sent, so that a large `wg setconf` is not cut) and
- * a client must take some of its reply every REPLY_SECONDS, or the connection is closed: a
- * stalled or hostile client cannot keep `wg` out. When all CONNECTIONS are open, the one idle
- * longest makes room for a new one.
+ * its start (plus a second for every MiB it sent, so that a large `wg setconf` is not cut, up
+ * to REQUEST_SECONDS_MAX) and a client must take some of its reply every REPLY_SECONDS, or the
+ * connection is closed: a stalled or hostile client cannot keep `wg` out. When all CONNECTIONS
+ * are open, the one idle longest makes room for a new one.
  */
 enum {
 	WGCD_UAPI_CONNECTIONS = 64,
 	WGCD_UAPI_REQUEST_SECONDS = 5,
+	WGCD_UAPI_REQUEST_SECONDS_MAX = 600,
 	WGCD_UAPI_REPLY_SECONDS = 5,
 	WGCD_UAPI_BYTES_PER_SECOND = 1 << 20,
 };

@@ -51,11 +51,16 @@ static uint64_t seconds(unsigned s)
 	return (uint64_t)s * 1000000000u;
 }
 
-/* A request is due REQUEST_SECONDS after it started, later the more it has sent. */
+/* A request is due REQUEST_SECONDS after it started, later the more it has sent (each whole
+ * MiB a second), but never more than REQUEST_SECONDS_MAX after: a client streaming an endless
+ * line at speed is cut off too. */
 static void request_deadline(struct wgcd_uapi_conn *conn)
 {
-	conn->deadline = conn->request_start + seconds(WGCD_UAPI_REQUEST_SECONDS) +
-			 (uint64_t)conn->request_bytes * seconds(1) / WGCD_UAPI_BYTES_PER_SECOND;
+	uint64_t earned = conn->request_bytes / WGCD_UAPI_BYTES_PER_SECOND;
+
+	if (earned > WGCD_UAPI_REQUEST_SECONDS_MAX - WGCD_UAPI_REQUEST_SECONDS)
+		earned = WGCD_UAPI_REQUEST_SECONDS_MAX - WGCD_UAPI_REQUEST_SECONDS;
+	conn->deadline = conn->request_start + seconds(WGCD_UAPI_REQUEST_SECONDS) + earned * seconds(1);
 }
 
 static void start_request_clock(struct wgcd_uapi_conn *conn, uint64_t now)
