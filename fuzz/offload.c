@@ -5,13 +5,13 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "wgcd/coalesce.h"
-#include "wgcd/segment.h"
+#include "libwgc/offload/coalesce.h"
+#include "libwgc/offload/segment.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint8_t packet[65536 + 256], segments[64][65536 + 256];
-static struct wgcd_coalescer coalescer;
+static struct wgl_coalescer coalescer;
 
 static int count_bytes(void *ctx, const struct iovec *iov, int count)
 {
@@ -25,7 +25,7 @@ static int count_bytes(void *ctx, const struct iovec *iov, int count)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct virtio_net_hdr vnet;
-	struct wgcd_segmenter seg;
+	struct wgl_segmenter seg;
 	size_t len, n, in = 0, written = 0;
 	unsigned count = 0;
 
@@ -34,22 +34,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&vnet, data, sizeof(vnet));
 	len = size - sizeof(vnet) - 1;
 	memcpy(packet, data + sizeof(vnet) + 1, len);
-	coalescer = (struct wgcd_coalescer){ .udp = data[sizeof(vnet)] & 1 };
+	coalescer = (struct wgl_coalescer){ .udp = data[sizeof(vnet)] & 1 };
 	if (vnet.gso_type == VIRTIO_NET_HDR_GSO_NONE) {
-		wgcd_checksum_finish(&vnet, packet, len);
+		wgl_checksum_finish(&vnet, packet, len);
 		return 0;
 	}
-	if (wgcd_segmenter_init(&seg, &vnet, packet, len))
+	if (wgl_segmenter_init(&seg, &vnet, packet, len))
 		return 0;
-	while (count < 64 && (n = wgcd_segmenter_next(&seg, segments[count]))) {
+	while (count < 64 && (n = wgl_segmenter_next(&seg, segments[count]))) {
 		if (n > seg.header_len + seg.gso_size)
 			__builtin_trap();
 		/* Only what parses as a whole IP packet is ever delivered to the coalescer. */
-		wgcd_coalescer_add(&coalescer, segments[count], n);
+		wgl_coalescer_add(&coalescer, segments[count], n);
 		in += n;
 		++count;
 	}
-	wgcd_coalescer_flush(&coalescer, count_bytes, &written);
+	wgl_coalescer_flush(&coalescer, count_bytes, &written);
 	if (written > in)
 		__builtin_trap();
 	return 0;

@@ -43,7 +43,7 @@ static void pump(struct wgcd_uapi *uapi)
 
 	while ((n = epoll_wait(uapi->epoll_fd, ev, 4, 0)) > 0) {
 		for (int i = 0; i < n; ++i) {
-			struct wgcd_watch *w = ev[i].data.ptr;
+			struct wgl_watch *w = ev[i].data.ptr;
 
 			w->ready(w, ev[i].events);
 		}

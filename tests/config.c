@@ -183,16 +183,16 @@ TEST(config_rejected_whole)
 
 	setup(&f);
 	d = &f.n[0]->device;
-	snprintf(f.buf, sizeof(f.buf), "listen_port=1000\npublic_key=%s\nallowed_ip=10.0.0.0/8\n", f.key[1]);
+	snprintf(f.buf, sizeof(f.buf), "fwmark=1000\npublic_key=%s\nallowed_ip=10.0.0.0/8\n", f.key[1]);
 	CHECK_EQ(set(d, f.buf), 0);
 	wg_config_init(&config);
-	config.flags = WG_DEVICE_HAS_LISTEN_PORT | WG_DEVICE_REPLACE_PEERS;
-	config.listen_port = 2000;
+	config.flags = WG_DEVICE_HAS_FWMARK | WG_DEVICE_REPLACE_PEERS;
+	config.fwmark = 2000;
 	peer = wg_config_add_peer(&config, f.n[2]->public_key);
 	wg_config_add_allowedip(peer, &bad);
 	CHECK_EQ(wg_device_configure(d, &config), -EINVAL);
 	wg_config_free(&config);
-	CHECK_EQ(d->listen_port, 1000);
+	CHECK_EQ(d->fwmark, 1000);
 	CHECK_EQ(d->num_peers, 1);
 	CHECK(route4(d, "10.1.2.3") == sim_peer(f.n[0], f.n[1]));
 	sim_free(&f.sim);

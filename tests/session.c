@@ -278,7 +278,7 @@ TEST(session_padding_and_trimming)
 		CHECK_EQ(last->len, 32 + ((len + 15) & ~(size_t)15));
 	}
 	/* Scenario 3: MTU 1300, a 1299-byte packet is padded to 1300, not 1312. */
-	a->device.mtu = 1300;
+	wg_device_set_mtu(&a->device, 1300);
 	sim_send_ip(a, b, 9999, 1299);
 	CHECK_EQ(a->sent.records[a->sent.count - 1].len, 32 + 1300);
 	sim_send_ip(a, b, 9998, 1269);

@@ -22,8 +22,8 @@
 #include "wgc/routes.h"
 #include "wgc/run.h"
 #include "wgc/saveconf.h"
-#include "wgc/settext.h"
-#include "wgc/uapi_client.h"
+#include "libwgc/settext.h"
+#include "libwgc/control.h"
 
 #define ZERO64 "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -46,7 +46,7 @@ TEST(quick_settext_is_setconf)
 {
 	struct wg_config_device device;
 	struct wgc_extras extras;
-	struct wgc_text text;
+	struct wgl_text text;
 
 	CHECK_EQ(parse_file(&device, &extras, "[Interface]\nPrivateKey = " B64_A "\nListenPort = 51820\n"
 					      "[Peer]\nPublicKey = " B64_B "\nPresharedKey = " B64_C "\n"
@@ -55,15 +55,15 @@ TEST(quick_settext_is_setconf)
 		 0);
 	CHECK_EQ(wg_endpoint_parse(&device.first_peer->endpoint, "[2001:db8::1]:9"), 0);
 	device.first_peer->flags |= WG_PEER_HAS_ENDPOINT;
-	wgc_text_init(&text);
-	wgc_settext_format(&text, &device);
-	CHECK_EQ(wgc_text_status(&text), 0);
+	wgl_text_init(&text);
+	wgl_settext_format(&text, &device);
+	CHECK_EQ(wgl_text_status(&text), 0);
 	CHECK(!strcmp(text.buf, "private_key=" HEX_A "\nlisten_port=51820\nfwmark=0\nreplace_peers=true\n"
 				"public_key=" HEX_B "\npreshared_key=" HEX_C "\nendpoint=[2001:db8::1]:9\n"
 				"persistent_keepalive_interval=25\nreplace_allowed_ips=true\n"
 				"allowed_ip=10.0.0.2/32\nallowed_ip=fd00::/64\n"
 				"public_key=" HEX_C "\nreplace_allowed_ips=true\n"));
-	wgc_text_free(&text);
+	wgl_text_free(&text);
 	wg_config_free(&device);
 	wgc_extras_free(&extras);
 }
@@ -74,14 +74,14 @@ TEST(quick_settext_round_trips_through_the_core_parser)
 	struct wg_config_device device, back;
 	struct wgc_extras extras;
 	struct wg_uapi_parser parser;
-	struct wgc_text text;
+	struct wgl_text text;
 	const struct wg_config_peer *a, *b;
 
 	CHECK_EQ(parse_file(&device, &extras, "[Interface]\nFwMark = 7\n[Peer]\nPublicKey = " B64_B "\n"
 					      "AllowedIPs = 0.0.0.0/0, ::/0\nPersistentKeepalive = off\n"),
 		 0);
-	wgc_text_init(&text);
-	wgc_settext_format(&text, &device);
+	wgl_text_init(&text);
+	wgl_settext_format(&text, &device);
 	wg_config_init(&back);
 	wg_uapi_parser_init(&parser, &back);
 	CHECK_EQ(wg_uapi_parse_text(&parser, text.buf, text.len), 0);
@@ -93,7 +93,7 @@ TEST(quick_settext_round_trips_through_the_core_parser)
 	CHECK_EQ(b->flags, a->flags);
 	CHECK_EQ(b->num_allowedips, 2);
 	CHECK(!memcmp(a->allowedips, b->allowedips, 2 * sizeof(*a->allowedips)));
-	wgc_text_free(&text);
+	wgl_text_free(&text);
 	wg_config_free(&back);
 	wg_config_free(&device);
 	wgc_extras_free(&extras);
@@ -123,7 +123,7 @@ TEST(quick_parse_get_reply)
 	const struct wg_config_peer *p;
 
 	wg_config_init(&c);
-	CHECK_EQ(wgc_uapi_parse_get(get_reply, strlen(get_reply), &c), 0);
+	CHECK_EQ(wgl_control_parse_get(get_reply, strlen(get_reply), &c), 0);
 	CHECK_EQ(c.listen_port, 51820);
 	CHECK_EQ(c.fwmark, 51820);
 	CHECK_EQ(c.num_peers, 2);
@@ -164,7 +164,7 @@ TEST(quick_parse_get_errors)
 		int ret;
 
 		wg_config_init(&c);
-		ret = wgc_uapi_parse_get(get_errors[i].text, strlen(get_errors[i].text), &c);
+		ret = wgl_control_parse_get(get_errors[i].text, strlen(get_errors[i].text), &c);
 		if (ret != get_errors[i].error)
 			test_fail(__FILE__, __LINE__, "get error case %zu: %d", i + 1, ret);
 		wg_config_free(&c);
@@ -203,14 +203,14 @@ TEST(quick_resolvconf_input)
 {
 	struct wg_config_device device;
 	struct wgc_extras extras;
-	struct wgc_text text;
+	struct wgl_text text;
 
 	CHECK_EQ(parse_file(&device, &extras, "[Interface]\nDNS = 10.0.0.1, example.com\nDNS = fd00::53 corp\n"), 0);
 	CHECK(wgc_dns_wanted(&extras));
-	wgc_text_init(&text);
+	wgl_text_init(&text);
 	wgc_dns_resolvconf_input(&text, &extras);
 	CHECK(!strcmp(text.buf, "nameserver 10.0.0.1\nnameserver fd00::53\nsearch example.com corp\n"));
-	wgc_text_free(&text);
+	wgl_text_free(&text);
 	wgc_extras_free(&extras);
 	wg_config_free(&device);
 	/* Search domains alone: wg-quick registers nothing. */
@@ -266,13 +266,13 @@ TEST(quick_saveconf_format_round_trips)
 	struct wg_config_device device, running, again;
 	struct wgc_extras extras, extras_again;
 	struct wgc_strlist addresses = { 0 };
-	struct wgc_text text;
+	struct wgl_text text;
 
 	CHECK_EQ(parse_file(&device, &extras, file), 0);
 	wg_config_init(&running);
-	CHECK_EQ(wgc_uapi_parse_get(get_reply, strlen(get_reply), &running), 0);
+	CHECK_EQ(wgl_control_parse_get(get_reply, strlen(get_reply), &running), 0);
 	wgc_strlist_add(&addresses, "10.0.0.1/24");
-	wgc_text_init(&text);
+	wgl_text_init(&text);
 	wgc_saveconf_format(&text, &extras, &addresses, 1400, &running);
 	CHECK(!strcmp(text.buf, "[Interface]\nAddress = 10.0.0.1/24\nDNS = 10.0.0.53\nDNS = example.com\nMTU = 1400\n"
 				"Table = off\nSaveConfig = true\nPreUp = echo 1\nPostUp = echo 2 %i\nPostUp = echo 3\n"
@@ -285,7 +285,7 @@ TEST(quick_saveconf_format_round_trips)
 	CHECK_EQ(again.num_peers, 2);
 	CHECK_EQ(extras_again.hooks[WGC_POST_UP].len, 2);
 	CHECK(extras_again.save_config);
-	wgc_text_free(&text);
+	wgl_text_free(&text);
 	wgc_strlist_free(&addresses);
 	wgc_extras_free(&extras);
 	wgc_extras_free(&extras_again);

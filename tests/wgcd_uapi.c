@@ -113,7 +113,7 @@ static void pump(struct rig *rig)
 
 	while ((n = epoll_wait(rig->uapi.epoll_fd, ev, 4, 0)) > 0) {
 		for (int i = 0; i < n; ++i) {
-			struct wgcd_watch *w = ev[i].data.ptr;
+			struct wgl_watch *w = ev[i].data.ptr;
 
 			w->ready(w, ev[i].events);
 		}

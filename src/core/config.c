@@ -152,10 +152,9 @@ int wg_device_configure(struct wg_device *device, const struct wg_config_device 
 
 	if (ret)
 		return ret;
+	/* listen_port is the I/O layer's to bind and to report (wg_device_set_listen_port). */
 	if (config->flags & WG_DEVICE_HAS_FWMARK)
 		device->fwmark = config->fwmark;
-	if (config->flags & WG_DEVICE_HAS_LISTEN_PORT)
-		device->listen_port = config->listen_port;
 	if (config->flags & WG_DEVICE_REPLACE_PEERS)
 		wg_peer_remove_all(device);
 	if (config->flags & WG_DEVICE_HAS_PRIVATE_KEY)

@@ -71,8 +71,9 @@ int wg_config_add_allowedip(struct wg_config_peer *peer, const struct wg_config_
 
 /*
  * Applies a configuration. It is checked whole first, so a rejected one (-EINVAL, -ENOSPC)
- * changes nothing; only running out of memory can stop it halfway. Device-level settings the
- * core does not act on (listen_port, fwmark) are recorded for the I/O layer and for dumps.
+ * changes nothing; only running out of memory can stop it halfway. fwmark is recorded for the
+ * I/O layer and for dumps; listen_port is the I/O layer's to bind, and it reports the port it
+ * bound with wg_device_set_listen_port.
  */
 int wg_device_configure(struct wg_device *device, const struct wg_config_device *config);
 /* Everything a UAPI get reports. 0 or -ENOMEM. */

@@ -52,6 +52,7 @@ int wg_device_init(struct wg_device *device, const struct wg_env *env)
 void wg_device_uninit(struct wg_device *device)
 {
 	wg_peer_remove_all(device);
+	wg_peer_free_staged_pool(device);
 	wg_ratelimiter_free(&device->ratelimiter);
 	wg_allowedips_free(&device->peer_allowedips);
 	wg_index_table_free(&device->index_hashtable);
@@ -60,6 +61,21 @@ void wg_device_uninit(struct wg_device *device)
 	wg_noise_static_identity_clear(&device->static_identity);
 	wg_cookie_checker_wipe(&device->cookie_checker);
 	device->is_up = false;
+}
+
+void wg_device_set_listen_port(struct wg_device *device, uint16_t port)
+{
+	device->listen_port = port;
+}
+
+void wg_device_set_mtu(struct wg_device *device, unsigned mtu)
+{
+	device->mtu = mtu;
+}
+
+void wg_device_report_keys(struct wg_device *device, bool on)
+{
+	device->report_keys = on;
 }
 
 struct wg_peer *wg_device_lookup_peer(const struct wg_device *device, const uint8_t public_key[32])
@@ -133,7 +149,7 @@ void wg_device_down(struct wg_device *device)
 		wg_peer_purge_staged(peer);
 		wg_timers_stop(peer);
 		wg_noise_handshake_clear(peer);
-		wg_noise_keypairs_clear(peer);
+		wg_noise_keypairs_wipe(peer);
 		peer->has_sent_handshake = false;
 	}
 }

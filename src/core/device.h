@@ -34,10 +34,10 @@ enum wg_packet_room {
 	WG_PACKET_TAILROOM = 32,
 };
 
-/* Why packets were dropped. Every drop is silent on the wire and counted here. */
+/* Why packets were dropped. Every drop is silent on the wire and counted here, by the core
+ * alone (the I/O layer counts its own drops in its own stats). */
 struct wg_device_stats {
 	uint64_t rx_malformed;          /* unknown type, wrong length */
-	uint64_t rx_handshake_overflow; /* admitted, but the I/O layer's handshake queue was full */
 	uint64_t rx_invalid_mac;        /* handshake message with a bad mac1 */
 	uint64_t rx_handshake_failed;   /* did not authenticate, unknown key, replayed, flooding */
 	uint64_t rx_ratelimited;        /* handshake over a source's rate under load */
@@ -70,10 +70,15 @@ struct wg_device {
 	uint64_t next_peer_id, next_keypair_id;
 	uint64_t jitter_state;     /* timers' jitter generator, seeded from env.random at first use */
 
-	uint16_t listen_port;
-	uint32_t fwmark;
-	unsigned mtu;                   /* of the tunnel; 0 pads to 16 without limit */
+	uint16_t listen_port;           /* the port the I/O layer bound (wg_device_set_listen_port) */
+	uint32_t fwmark;                /* as configured; the I/O layer marks its sockets with it */
+	unsigned mtu;                   /* of the tunnel (wg_device_set_mtu); 0 pads to 16 without limit */
 	bool is_up;
+	bool report_keys;               /* KEYS_DERIVED events carry the keys (wg_device_report_keys) */
+	/* Staged packets' buffers of WG_STAGED_POOL_CAPACITY bytes, kept for the next (wiped):
+	 * a burst waiting for a handshake allocates once, not per packet. */
+	struct wg_staged_packet *staged_pool;
+	unsigned staged_pool_count;
 
 	/* Under load: a handshake backlog at 1/8 of the queue, and for a second after. */
 	unsigned handshake_backlog;
@@ -86,6 +91,12 @@ struct wg_device {
 int wg_device_init(struct wg_device *device, const struct wg_env *env);
 /* Removes every peer and frees everything, wiping secrets. */
 void wg_device_uninit(struct wg_device *device);
+
+/* The I/O layer's facts: the port it bound (for dumps) and the tunnel's MTU (for padding). */
+void wg_device_set_listen_port(struct wg_device *device, uint16_t port);
+void wg_device_set_mtu(struct wg_device *device, unsigned mtu);
+/* Whether WG_EVENT_KEYS_DERIVED carries the session's keys (off unless asked for). */
+void wg_device_report_keys(struct wg_device *device, bool on);
 
 /* All-zero or NULL removes the identity. A peer with the new public key is removed. */
 void wg_device_set_private_key(struct wg_device *device, const uint8_t *private_key);

@@ -12,19 +12,28 @@ bool wg_endpoint_is_set(const struct wg_endpoint *endpoint)
 	return endpoint->addr.sa.sa_family == AF_INET || endpoint->addr.sa.sa_family == AF_INET6;
 }
 
-bool wg_endpoint_equal(const struct wg_endpoint *a, const struct wg_endpoint *b)
+bool wg_endpoint_same_remote(const struct wg_endpoint *a, const struct wg_endpoint *b)
 {
-	if (a->addr.sa.sa_family != b->addr.sa.sa_family || a->src_ifindex != b->src_ifindex)
+	if (a->addr.sa.sa_family != b->addr.sa.sa_family || a->transport != b->transport)
 		return false;
 	if (a->addr.sa.sa_family == AF_INET)
 		return a->addr.in.sin_port == b->addr.in.sin_port &&
-		       a->addr.in.sin_addr.s_addr == b->addr.in.sin_addr.s_addr &&
-		       a->src.in.s_addr == b->src.in.s_addr;
+		       a->addr.in.sin_addr.s_addr == b->addr.in.sin_addr.s_addr;
 	if (a->addr.sa.sa_family == AF_INET6)
 		return a->addr.in6.sin6_port == b->addr.in6.sin6_port &&
 		       a->addr.in6.sin6_scope_id == b->addr.in6.sin6_scope_id &&
-		       !memcmp(&a->addr.in6.sin6_addr, &b->addr.in6.sin6_addr, sizeof(struct in6_addr)) &&
-		       !memcmp(&a->src.in6, &b->src.in6, sizeof(struct in6_addr));
+		       !memcmp(&a->addr.in6.sin6_addr, &b->addr.in6.sin6_addr, sizeof(struct in6_addr));
+	return true;
+}
+
+bool wg_endpoint_equal(const struct wg_endpoint *a, const struct wg_endpoint *b)
+{
+	if (!wg_endpoint_same_remote(a, b) || a->src_ifindex != b->src_ifindex)
+		return false;
+	if (a->addr.sa.sa_family == AF_INET)
+		return a->src.in.s_addr == b->src.in.s_addr;
+	if (a->addr.sa.sa_family == AF_INET6)
+		return !memcmp(&a->src.in6, &b->src.in6, sizeof(struct in6_addr));
 	return true;
 }
 

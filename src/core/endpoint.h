@@ -16,6 +16,10 @@ union wg_sockaddr {
 	struct sockaddr_in6 in6;
 };
 
+/* Which transport carries an endpoint's messages. The core only compares it, so roaming and
+ * source stickiness hold per transport; the I/O layer sends by it. */
+enum wg_transport_kind { WG_TRANSPORT_UDP, WG_TRANSPORT_TCP, WG_TRANSPORT_KINDS };
+
 struct wg_endpoint {
 	union wg_sockaddr addr; /* sa_family 0: no endpoint known */
 	union {
@@ -23,6 +27,7 @@ struct wg_endpoint {
 		struct in6_addr in6;
 	} src;                  /* all zero: let the OS choose */
 	int src_ifindex;
+	uint8_t transport;      /* enum wg_transport_kind */
 };
 
 /* Longest text form: "[" v6 "%" scope "]:" port and a NUL, with the longest text inet_ntop may
@@ -30,8 +35,10 @@ struct wg_endpoint {
 enum { WG_ENDPOINT_TEXT_MAX = INET6_ADDRSTRLEN + sizeof("[%]:") - 1 + sizeof("4294967295") - 1 + sizeof("65535") - 1 };
 
 bool wg_endpoint_is_set(const struct wg_endpoint *endpoint);
-/* Same remote address and port, and same local source. */
+/* Same transport, remote address and port, and same local source. */
 bool wg_endpoint_equal(const struct wg_endpoint *a, const struct wg_endpoint *b);
+/* Same transport, remote address and port, whatever the local source. */
+bool wg_endpoint_same_remote(const struct wg_endpoint *a, const struct wg_endpoint *b);
 void wg_endpoint_clear_src(struct wg_endpoint *endpoint);
 
 /* "192.0.2.1:51820" or "[2001:db8::1]:51820", numeric only. 0 or -EINVAL. */

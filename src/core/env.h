@@ -12,6 +12,7 @@
 #include "core/endpoint.h"
 
 struct wg_peer;
+struct wg_event;
 
 enum wg_log_level { WG_LOG_ERROR, WG_LOG_INFO, WG_LOG_DEBUG };
 
@@ -34,6 +35,8 @@ struct wg_env {
 	void (*deliver)(void *ctx, struct wg_peer *from, const uint8_t *packet, size_t len);
 	/* Optional. Messages never contain key material. */
 	void (*log)(void *ctx, enum wg_log_level level, const char *message);
+	/* Optional: what happened (events.h), as it happens. The event is valid during the call. */
+	void (*event)(void *ctx, const struct wg_event *event);
 };
 
 #endif

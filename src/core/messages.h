@@ -8,6 +8,7 @@
 #define WG_CORE_MESSAGES_H
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "crypto/aead.h"
@@ -111,6 +112,11 @@ static_assert(sizeof(struct wg_message_cookie) == 64, "cookie reply is 64 bytes"
 static_assert(sizeof(struct wg_message_data) == 16, "data header is 16 bytes");
 
 #define WG_MESSAGE_MINIMUM_LENGTH (sizeof(struct wg_message_data) + WG_NOISE_AUTHTAG_LEN)
+
+/* What a datagram is by its type word and its length (exact for handshake messages, at least
+ * WG_MESSAGE_MINIMUM_LENGTH for data); WG_MESSAGE_INVALID when they disagree. The one check of
+ * the wire format, for the core and the I/O layer alike. */
+enum wg_message_type wg_message_classify(const uint8_t *msg, size_t len);
 /* A data message's overhead around the padded plaintext. */
 #define WG_DATA_OVERHEAD (sizeof(struct wg_message_data) + WG_NOISE_AUTHTAG_LEN)
 

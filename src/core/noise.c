@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/device.h"
+#include "core/events.h"
 #include "core/peer.h"
 #include "crypto/kdf.h"
 #include "crypto/secret.h"
@@ -256,6 +257,30 @@ void wg_noise_keypairs_clear(struct wg_peer *peer)
 	keypair_release(peer->device, keypairs->current);
 	keypair_release(peer->device, keypairs->previous);
 	keypairs->next = keypairs->current = keypairs->previous = NULL;
+}
+
+void wg_noise_keypairs_wipe(struct wg_peer *peer)
+{
+	struct wg_keypairs *keypairs = &peer->keypairs;
+
+	if (keypairs->current || keypairs->next || keypairs->previous)
+		wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_KEYPAIR_EXPIRED, .reason = WG_EXPIRED_WIPED });
+	wg_noise_keypairs_clear(peer);
+}
+
+void wg_noise_keypair_check_expiry(struct wg_peer *peer, struct wg_keypair *keypair)
+{
+	bool aged;
+
+	if (!keypair || keypair->expiry_reported)
+		return;
+	aged = now_of(peer->device) >= keypair->birthdate + WG_REJECT_AFTER_TIME * WG_NSEC_PER_SEC;
+	if (!aged && keypair->sending_counter < WG_REJECT_AFTER_MESSAGES &&
+	    keypair->receiving_counter.counter < WG_REJECT_AFTER_MESSAGES)
+		return;
+	keypair->expiry_reported = true;
+	wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_KEYPAIR_EXPIRED,
+						  .reason = aged ? WG_EXPIRED_AGE : WG_EXPIRED_MESSAGES });
 }
 
 void wg_noise_keypairs_free(struct wg_peer *peer)
@@ -668,6 +693,27 @@ static struct wg_keypair *make_room(struct wg_peer *peer, bool i_am_the_initiato
 	return NULL; /* unreachable: every branch above frees at least one slot */
 }
 
+/* The session's secrets to whoever asked for them (a key log), then wiped. */
+static void report_keys(struct wg_peer *peer, const struct wg_keypair *keypair, const uint8_t sending[32],
+			const uint8_t receiving[32])
+{
+	struct wg_handshake *handshake = &peer->handshake;
+	struct wg_session_keys keys = { .local_index = handshake->entry.index, .remote_index = keypair->remote_index };
+	struct wg_event event = { .type = WG_EVENT_KEYS_DERIVED, .initiator = keypair->i_am_the_initiator };
+
+	if (peer->device->report_keys) {
+		memcpy(keys.local_static_private, peer->device->static_identity.static_private, sizeof(keys.local_static_private));
+		memcpy(keys.remote_static_public, handshake->remote_static, sizeof(keys.remote_static_public));
+		wg_x25519_private_secret(keys.local_ephemeral_private, &handshake->ephemeral);
+		memcpy(keys.preshared_key, handshake->preshared_key, sizeof(keys.preshared_key));
+		memcpy(keys.sending_key, sending, sizeof(keys.sending_key));
+		memcpy(keys.receiving_key, receiving, sizeof(keys.receiving_key));
+		event.keys = &keys;
+	}
+	wg_event_report(peer, &event);
+	wg_secret_wipe(&keys, sizeof(keys));
+}
+
 static bool keypair_derive(struct wg_keypair *keypair, struct wg_peer *peer, bool i_am_the_initiator)
 {
 	uint8_t first[WG_NOISE_SYMMETRIC_KEY_LEN], second[WG_NOISE_SYMMETRIC_KEY_LEN];
@@ -686,6 +732,8 @@ static bool keypair_derive(struct wg_keypair *keypair, struct wg_peer *peer, boo
 	ok = wg_aead_key_init(&keypair->sending, i_am_the_initiator ? first : second, true) == 0 &&
 	     wg_aead_key_init(&keypair->receiving, i_am_the_initiator ? second : first, false) == 0;
 	keypair->sending_valid = keypair->receiving_valid = ok;
+	if (ok)
+		report_keys(peer, keypair, i_am_the_initiator ? first : second, i_am_the_initiator ? second : first);
 	wg_secret_wipe(first, sizeof(first));
 	wg_secret_wipe(second, sizeof(second));
 	return ok;

@@ -72,6 +72,7 @@ struct wg_keypair {
 	uint64_t internal_id;
 	uint32_t remote_index;
 	bool i_am_the_initiator;
+	bool expiry_reported;        /* WG_EVENT_KEYPAIR_EXPIRED went out for it */
 };
 
 /*
@@ -95,6 +96,10 @@ void wg_noise_static_identity_clear(struct wg_static_identity *identity);
 void wg_noise_forget_static_static(struct wg_peer *peer);
 void wg_noise_handshake_clear(struct wg_peer *peer);
 void wg_noise_keypairs_clear(struct wg_peer *peer);
+/* The same, when sessions end for good (zeroing timer, down): reported as expired. */
+void wg_noise_keypairs_wipe(struct wg_peer *peer);
+/* Reports a keypair past REJECT_AFTER_TIME or out of messages as expired, once. */
+void wg_noise_keypair_check_expiry(struct wg_peer *peer, struct wg_keypair *keypair);
 /* Clears the keypairs and frees their slots: for a peer about to be freed. */
 void wg_noise_keypairs_free(struct wg_peer *peer);
 /* Makes the current and next keypairs unusable for sending: the next packet starts a handshake. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/device.h"
+#include "core/events.h"
 #include "core/timers.h"
 #include "crypto/secret.h"
 
@@ -40,6 +41,7 @@ int wg_peer_create(struct wg_device *device, const uint8_t public_key[32], const
 	wg_pubkey_table_add(&device->peer_hashtable, peer);
 	++device->num_peers;
 	wg_device_log(device, WG_LOG_DEBUG, "Peer %llu created", (unsigned long long)peer->internal_id);
+	wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_PEER_ADDED });
 	*out = peer;
 	return 0;
 }
@@ -49,6 +51,7 @@ void wg_peer_remove(struct wg_peer *peer)
 	struct wg_device *device = peer->device;
 
 	/* First make the peer unreachable, then stop what it does, then free what it holds. */
+	wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_PEER_REMOVED });
 	peer->is_dead = true;
 	if (device->env.forget)
 		device->env.forget(device->env.ctx, peer);
@@ -83,11 +86,50 @@ void wg_peer_remove_all(struct wg_device *device)
 		wg_peer_remove(wg_container_of(pos, struct wg_peer, peer_list));
 }
 
-/* Plaintext waiting to be encrypted is as private as any key. */
+/* Plaintext waiting to be encrypted is as private as any key: wiped before it is kept for
+ * the next packet or freed. */
+void wg_peer_release_staged(struct wg_device *device, struct wg_staged_packet *staged)
+{
+	wg_secret_wipe(staged->buffer, WG_PACKET_HEADROOM + staged->len + WG_PACKET_TAILROOM);
+	if (staged->capacity == WG_STAGED_POOL_CAPACITY && device->staged_pool_count < WG_STAGED_POOL_MAX) {
+		staged->next = device->staged_pool;
+		device->staged_pool = staged;
+		++device->staged_pool_count;
+		return;
+	}
+	free(staged);
+}
+
+void wg_peer_free_staged_pool(struct wg_device *device)
+{
+	while (device->staged_pool) {
+		struct wg_staged_packet *staged = device->staged_pool;
+
+		device->staged_pool = staged->next;
+		free(staged);
+	}
+	device->staged_pool_count = 0;
+}
+
+static struct wg_staged_packet *staged_buffer(struct wg_device *device, size_t len)
+{
+	size_t capacity = len <= WG_STAGED_POOL_CAPACITY ? WG_STAGED_POOL_CAPACITY : len;
+	struct wg_staged_packet *staged = device->staged_pool;
+
+	if (staged && capacity == WG_STAGED_POOL_CAPACITY) {
+		device->staged_pool = staged->next;
+		--device->staged_pool_count;
+		return staged;
+	}
+	staged = malloc(sizeof(*staged) + WG_PACKET_HEADROOM + capacity + WG_PACKET_TAILROOM);
+	if (staged)
+		staged->capacity = capacity;
+	return staged;
+}
+
 static void drop_staged(struct wg_peer *peer, struct wg_staged_packet *staged)
 {
-	wg_secret_wipe(staged, sizeof(*staged) + WG_PACKET_HEADROOM + staged->len);
-	free(staged);
+	wg_peer_release_staged(peer->device, staged);
 	++peer->device->stats.tx_staged_dropped;
 }
 
@@ -99,7 +141,7 @@ int wg_peer_stage(struct wg_peer *peer, const uint8_t *packet, size_t len)
 		peer->staged = calloc(WG_MAX_STAGED_PACKETS, sizeof(*peer->staged));
 	if (!peer->staged)
 		return -ENOMEM;
-	staged = malloc(sizeof(*staged) + WG_PACKET_HEADROOM + len + WG_PACKET_TAILROOM);
+	staged = staged_buffer(peer->device, len);
 	if (!staged)
 		return -ENOMEM;
 	staged->len = len;
@@ -135,6 +177,22 @@ void wg_peer_purge_staged(struct wg_peer *peer)
 
 void wg_peer_set_endpoint(struct wg_peer *peer, const struct wg_endpoint *endpoint)
 {
-	if (!wg_endpoint_equal(&peer->endpoint, endpoint))
-		peer->endpoint = *endpoint;
+	bool moved;
+
+	if (wg_endpoint_equal(&peer->endpoint, endpoint))
+		return;
+	moved = !wg_endpoint_same_remote(&peer->endpoint, endpoint);
+	peer->endpoint = *endpoint;
+	if (moved)
+		wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_ENDPOINT_CHANGED, .endpoint = &peer->endpoint });
+}
+
+void wg_peer_data_seen(struct wg_peer *peer, bool received)
+{
+	uint64_t now = peer->device->env.now(peer->device->env.ctx);
+
+	if (!peer->last_data || now - peer->last_data >= WG_IDLE_TIME)
+		wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_DATA_AFTER_IDLE, .received = received,
+							  .idle = peer->last_data ? now - peer->last_data : 0 });
+	peer->last_data = now;
 }

@@ -20,8 +20,14 @@ struct wg_device;
 /* A packet waiting for a session, with room to be encrypted in place. */
 struct wg_staged_packet {
 	size_t len;
-	uint8_t buffer[]; /* WG_PACKET_HEADROOM, len bytes of IP packet, WG_PACKET_TAILROOM */
+	size_t capacity;                 /* of the IP packet: WG_STAGED_POOL_CAPACITY, or len */
+	struct wg_staged_packet *next;   /* in the device's pool, while it is there */
+	uint8_t buffer[];                /* WG_PACKET_HEADROOM, len bytes of IP packet, WG_PACKET_TAILROOM */
 };
+
+/* Staged buffers up to an Ethernet MTU come from the device's pool (at most this many kept
+ * free); larger ones are allocated for their packet alone. */
+enum { WG_STAGED_POOL_CAPACITY = 1536, WG_STAGED_POOL_MAX = 256 };
 
 struct wg_peer {
 	struct wg_device *device;
@@ -59,6 +65,7 @@ struct wg_peer {
 	unsigned staged_head, staged_count;
 
 	uint64_t rx_bytes, tx_bytes;     /* whole WireGuard messages, handshakes included */
+	uint64_t last_data;              /* env.now of the last data in or out; 0 never */
 	uint64_t last_handshake_wall_ns; /* Unix time of the last completed handshake; 0 never */
 	uint64_t handshakes_completed;
 
@@ -78,11 +85,19 @@ void wg_peer_send_failed(struct wg_peer *peer, unsigned datagrams, size_t bytes)
 /* Queues a copy of an IP packet (len 0: a keepalive) for when a keypair exists. When the
  * queue is full the oldest packet is dropped. 0 or -ENOMEM. */
 int wg_peer_stage(struct wg_peer *peer, const uint8_t *packet, size_t len);
-/* The oldest staged packet, now the caller's to free; NULL when none. */
+/* The oldest staged packet, now the caller's to give back (wg_peer_release_staged); NULL
+ * when none. */
 struct wg_staged_packet *wg_peer_unstage(struct wg_peer *peer);
+/* A staged packet's buffer back to the pool, wiped, or freed. */
+void wg_peer_release_staged(struct wg_device *device, struct wg_staged_packet *staged);
+/* Frees the device's pool of staged buffers. */
+void wg_peer_free_staged_pool(struct wg_device *device);
 /* Drops every staged packet. */
 void wg_peer_purge_staged(struct wg_peer *peer);
-/* Learns where the peer is from a packet that authenticated (roaming). */
+/* Learns where the peer is from a packet that authenticated (roaming); a new address or
+ * transport is reported (WG_EVENT_ENDPOINT_CHANGED), a new local source only kept. */
 void wg_peer_set_endpoint(struct wg_peer *peer, const struct wg_endpoint *endpoint);
+/* Data sent or received: reported when it ends WG_IDLE_TIME without data. */
+void wg_peer_data_seen(struct wg_peer *peer, bool received);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/device.h"
+#include "core/events.h"
 #include "core/ippacket.h"
 #include "core/peer.h"
 #include "core/send.h"
@@ -16,8 +17,7 @@ static uint64_t now_of(const struct wg_device *device)
 	return device->env.now(device->env.ctx);
 }
 
-/* The type word and exact (or, for data, minimum) length must agree. */
-static enum wg_message_type classify(const uint8_t *msg, size_t len)
+enum wg_message_type wg_message_classify(const uint8_t *msg, size_t len)
 {
 	if (len < 4)
 		return WG_MESSAGE_INVALID;
@@ -79,6 +79,9 @@ static struct wg_peer *receive_response(struct wg_device *device, const uint8_t 
 	if (wg_noise_handshake_begin_session(peer)) {
 		wg_timers_session_derived(peer);
 		wg_timers_handshake_complete(peer);
+		/* From our initiation (the first, if a cookie made us send it again) to this. */
+		wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_HANDSHAKE_COMPLETE, .initiator = true,
+							  .rtt = now_of(device) - peer->last_sent_handshake });
 		/* Staged packets, or else a keepalive: either confirms the session to the responder. */
 		wg_packet_send_keepalive(peer);
 	}
@@ -117,7 +120,7 @@ static int receive_handshake(struct wg_device *device, const uint8_t *msg, size_
  * -ENETDOWN or -EINVAL (counted as malformed). */
 static int handshake_type(struct wg_device *device, const uint8_t *msg, size_t len)
 {
-	enum wg_message_type type = classify(msg, len);
+	enum wg_message_type type = wg_message_classify(msg, len);
 
 	if (!device->is_up)
 		return -ENETDOWN;
@@ -205,6 +208,7 @@ static int decrypt_data(struct wg_device *device, struct wg_keypair *keypair, ui
 	uint8_t nonce[WG_AEAD_NONCE_LEN];
 
 	if (!wg_noise_keypair_can_receive(keypair, now_of(device))) {
+		wg_noise_keypair_check_expiry(keypair->entry.peer, keypair);
 		keypair->receiving_valid = false;
 		++device->stats.rx_expired;
 		return -EKEYEXPIRED;
@@ -258,6 +262,9 @@ static int receive_data(struct wg_device *device, uint8_t *msg, size_t len, cons
 	wg_peer_set_endpoint(peer, from);
 	if (wg_noise_received_with_keypair(peer, keypair)) {
 		wg_timers_handshake_complete(peer);
+		/* The responder's round trip: from its response (the keypair's birth) to this. */
+		wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_HANDSHAKE_COMPLETE,
+							  .rtt = now_of(device) - keypair->birthdate });
 		wg_packet_send_staged_packets(peer);
 	}
 	wg_packet_keep_key_fresh_after_receive(peer);
@@ -268,6 +275,7 @@ static int receive_data(struct wg_device *device, uint8_t *msg, size_t len, cons
 		return 0;
 	}
 	wg_timers_data_received(peer);
+	wg_peer_data_seen(peer, true);
 	ret = deliver_data(device, peer, msg + sizeof(struct wg_message_data), plain_len);
 	if (!ret)
 		peer->rx_bytes += len;
@@ -276,7 +284,7 @@ static int receive_data(struct wg_device *device, uint8_t *msg, size_t len, cons
 
 int wg_device_receive(struct wg_device *device, uint8_t *msg, size_t len, const struct wg_endpoint *from)
 {
-	enum wg_message_type type = classify(msg, len);
+	enum wg_message_type type = wg_message_classify(msg, len);
 
 	if (!device->is_up)
 		return -ENETDOWN;

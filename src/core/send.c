@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/device.h"
+#include "core/events.h"
 #include "core/ippacket.h"
 #include "core/peer.h"
 #include "core/timers.h"
@@ -65,6 +66,8 @@ static void send_initiation(struct wg_peer *peer, uint64_t now)
 	wg_timers_any_authenticated_packet_sent(peer);
 	wg_packet_send_buffer_to_peer(peer, (uint8_t *)&packet, sizeof(packet));
 	wg_timers_handshake_initiated(peer);
+	wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_HANDSHAKE_INITIATED,
+						  .attempt = peer->timer_handshake_attempts + 1 });
 }
 
 void wg_packet_send_handshake_initiation(struct wg_peer *peer, bool is_retry)
@@ -201,8 +204,10 @@ static void encrypt_and_send(struct wg_peer *peer, struct wg_keypair *keypair, u
 	wg_timers_any_authenticated_packet_sent(peer);
 	/* Waiting for an answer makes sense only for data that actually left. */
 	if (!wg_packet_send_buffer_to_peer(peer, (uint8_t *)header, sizeof(*header) + padded + WG_NOISE_AUTHTAG_LEN) &&
-	    len)
+	    len) {
 		wg_timers_data_sent(peer);
+		wg_peer_data_seen(peer, false);
+	}
 	keep_key_fresh(peer);
 }
 
@@ -215,19 +220,27 @@ void wg_packet_send_staged_packets(struct wg_peer *peer)
 		/* No keypair that may send (none, too old, or out of nonces mid-queue): the rest
 		 * wait for a handshake. */
 		if (!wg_noise_keypair_can_send(keypair, now_of(peer->device))) {
+			wg_noise_keypair_check_expiry(peer, keypair);
 			wg_packet_send_handshake_initiation(peer, false);
 			return;
 		}
 		staged = wg_peer_unstage(peer);
-		/* Encrypted in place: what is freed holds ciphertext only. */
 		encrypt_and_send(peer, keypair, staged->buffer + WG_PACKET_HEADROOM, staged->len);
-		free(staged);
+		wg_peer_release_staged(peer->device, staged);
 	}
 }
 
 void wg_packet_send_keepalive(struct wg_peer *peer)
 {
-	/* Staged data confirms a session as well as a keepalive does. */
+	uint8_t empty[WG_PACKET_HEADROOM + WG_PACKET_TAILROOM];
+
+	/* With a session and nothing waiting, straight out of a buffer of its own: keepalives are
+	 * the most common message a quiet tunnel sends. */
+	if (!peer->staged_count && wg_noise_keypair_can_send(peer->keypairs.current, now_of(peer->device))) {
+		encrypt_and_send(peer, peer->keypairs.current, empty + WG_PACKET_HEADROOM, 0);
+		return;
+	}
+	/* Else it waits for the session like data; staged data confirms a session as well. */
 	if (!peer->staged_count && wg_peer_stage(peer, NULL, 0))
 		return;
 	wg_packet_send_staged_packets(peer);

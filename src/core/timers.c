@@ -6,6 +6,7 @@
 #include "core/timers.h"
 
 #include "core/device.h"
+#include "core/events.h"
 #include "core/peer.h"
 #include "core/send.h"
 
@@ -62,6 +63,8 @@ static void expired_retransmit_handshake(struct wg_timer *timer)
 		wg_device_log(peer->device, WG_LOG_INFO,
 			      "Handshake for peer %llu did not complete after %d attempts, giving up", id(peer),
 			      WG_MAX_TIMER_HANDSHAKES + 2);
+		wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_HANDSHAKE_GIVEN_UP,
+							  .attempt = peer->timer_handshake_attempts + 1 });
 		wg_timer_cancel(&peer->timer_send_keepalive);
 		/* Packets waited long enough: drop them, and do not try again until new ones come. */
 		wg_peer_purge_staged(peer);
@@ -75,6 +78,8 @@ static void expired_retransmit_handshake(struct wg_timer *timer)
 	wg_device_log(peer->device, WG_LOG_DEBUG,
 		      "Handshake for peer %llu did not complete after %d seconds, retrying (try %u)", id(peer),
 		      WG_REKEY_TIMEOUT, peer->timer_handshake_attempts + 1);
+	wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_HANDSHAKE_RETRY,
+						  .attempt = peer->timer_handshake_attempts + 1 });
 	/* The source address we reply from may be what is wrong. */
 	wg_endpoint_clear_src(&peer->endpoint);
 	wg_packet_send_handshake_initiation(peer, true);
@@ -110,7 +115,7 @@ static void expired_zero_key_material(struct wg_timer *timer)
 		      "Zeroing out all keys for peer %llu, since we haven't received a new one in %d seconds",
 		      id(peer), 3 * WG_REJECT_AFTER_TIME);
 	wg_noise_handshake_clear(peer);
-	wg_noise_keypairs_clear(peer);
+	wg_noise_keypairs_wipe(peer);
 }
 
 static void expired_persistent_keepalive(struct wg_timer *timer)

@@ -50,6 +50,17 @@ void wg_x25519_private_move(struct wg_x25519_private *dst, struct wg_x25519_priv
 	src->pkey = src->derive = NULL;
 }
 
+int wg_x25519_private_secret(uint8_t secret[WG_X25519_KEY_LEN], const struct wg_x25519_private *key)
+{
+	size_t len = WG_X25519_KEY_LEN;
+
+	if (!key->pkey || EVP_PKEY_get_raw_private_key(key->pkey, secret, &len) != 1 || len != WG_X25519_KEY_LEN) {
+		wg_secret_wipe(secret, WG_X25519_KEY_LEN);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int wg_x25519_private_share(struct wg_x25519_private *dst, const struct wg_x25519_private *src)
 {
 	dst->pkey = dst->derive = NULL;

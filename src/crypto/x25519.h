@@ -36,6 +36,10 @@ void wg_x25519_private_move(struct wg_x25519_private *dst, struct wg_x25519_priv
  * keys are safe to share for DH. Each handle is cleared on its own. 0 or -EINVAL when empty. */
 int wg_x25519_private_share(struct wg_x25519_private *dst, const struct wg_x25519_private *src);
 
+/* The secret a handle holds, for a key log that asked for it: -EINVAL when empty. The caller
+ * wipes it. */
+int wg_x25519_private_secret(uint8_t secret[WG_X25519_KEY_LEN], const struct wg_x25519_private *key);
+
 /* DH with a peer's public key. False when anything fails or the result is all zero,
  * i.e. the peer's key is a low-order point; out is then zero. */
 bool wg_x25519_shared(uint8_t out[WG_X25519_KEY_LEN], const struct wg_x25519_private *key,

@@ -15,7 +15,7 @@
 #include "core/key.h"
 #include "core/parse.h"
 #include "crypto/secret.h"
-#include "wgc/text.h"
+#include "libwgc/text.h"
 
 /* How a key's value is cleaned before its parser sees it. */
 enum value_form {
@@ -591,7 +591,7 @@ enum { CONFFILE_MAX = 64 << 20 };
 
 /* The whole file in a buffer of our own, which grows without leaving copies: stdio's buffer and
  * getline's would be freed with the key's text still in them. 0 or -errno. */
-static int read_whole(const char *path, struct wgc_text *text)
+static int read_whole(const char *path, struct wgl_text *text)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
 	char buf[4096];
@@ -606,11 +606,11 @@ static int read_whole(const char *path, struct wgc_text *text)
 			ret = n < 0 ? -errno : -EFBIG;
 			break;
 		}
-		wgc_text_append_bytes(text, buf, (size_t)n);
+		wgl_text_append_bytes(text, buf, (size_t)n);
 	}
 	wg_secret_wipe(buf, sizeof(buf));
 	close(fd);
-	return ret ? ret : wgc_text_status(text);
+	return ret ? ret : wgl_text_status(text);
 }
 
 /* Each line of the text (without its newline, and up to a NUL as a C string ends) in turn. */
@@ -633,17 +633,17 @@ int wgc_conffile_read(const char *path, const char *filename, struct wg_config_d
 		      struct wgc_extras *extras, char *message, size_t message_size)
 {
 	struct wgc_conffile parser;
-	struct wgc_text text;
+	struct wgl_text text;
 	int ret;
 
 	wg_config_init(device);
 	wgc_extras_init(extras);
-	wgc_text_init(&text);
+	wgl_text_init(&text);
 	ret = read_whole(path, &text);
 	if (ret) {
 		snprintf(message, message_size, "%s: %s", filename, ret == -EFBIG ? "too large for a configuration file"
 										 : strerror(-ret));
-		wgc_text_free(&text);
+		wgl_text_free(&text);
 		return ret;
 	}
 	wgc_conffile_init(&parser, filename, device, extras);
@@ -652,6 +652,6 @@ int wgc_conffile_read(const char *path, const char *filename, struct wg_config_d
 	ret = wgc_conffile_finish(&parser);
 	if (ret)
 		snprintf(message, message_size, "%s", parser.message);
-	wgc_text_free(&text);
+	wgl_text_free(&text);
 	return ret;
 }

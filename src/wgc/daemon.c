@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "wgc/run.h"
-#include "wgc/uapi_client.h"
+#include "wgc/uapi.h"
 
 /* How long a daemon gets to come up or go away, checked every STEP. */
 enum { WAIT_MS = 5000, STEP_MS = 20 };
@@ -60,11 +60,11 @@ int wgc_daemon_start(const char *ifname, struct wgc_err *err)
 		return ret;
 	/* It should be ready when it returns; a slow one gets a grace period. */
 	for (int waited = 0; waited < WAIT_MS; waited += STEP_MS) {
-		if (wgc_uapi_alive(ifname))
+		if (wgl_control_alive(ifname))
 			return 0;
 		sleep_ms(STEP_MS);
 	}
-	return wgc_err_set(err, -ETIMEDOUT, "%s returned, but nothing answers on %s/%s.sock", program, WGC_UAPI_DIR,
+	return wgc_err_set(err, -ETIMEDOUT, "%s returned, but nothing answers on %s/%s.sock", program, WGL_CONTROL_DIR,
 			   ifname);
 }
 
@@ -73,10 +73,10 @@ int wgc_daemon_wait_gone(const char *ifname, struct wgc_err *err)
 	char path[128];
 	int fd;
 
-	if (wgc_uapi_socket_path(path, sizeof(path), ifname))
+	if (wgl_control_socket_path(path, sizeof(path), ifname))
 		return wgc_err_set(err, -ENAMETOOLONG, "%s: name too long", ifname);
 	for (int waited = 0; waited < WAIT_MS; waited += STEP_MS) {
-		fd = wgc_uapi_connect(ifname);
+		fd = wgl_control_connect(ifname);
 		if (fd == -ENOENT)
 			return 0;
 		if (fd == -ECONNREFUSED)

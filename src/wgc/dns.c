@@ -8,16 +8,16 @@
 
 #define INTERFACE_ORDER "/etc/resolvconf/interface-order"
 
-void wgc_dns_resolvconf_input(struct wgc_text *out, const struct wgc_extras *extras)
+void wgc_dns_resolvconf_input(struct wgl_text *out, const struct wgc_extras *extras)
 {
 	for (size_t i = 0; i < extras->dns_servers.len; ++i)
-		wgc_text_append(out, "nameserver %s\n", extras->dns_servers.items[i]);
+		wgl_text_append(out, "nameserver %s\n", extras->dns_servers.items[i]);
 	if (!extras->dns_search.len)
 		return;
-	wgc_text_append(out, "search");
+	wgl_text_append(out, "search");
 	for (size_t i = 0; i < extras->dns_search.len; ++i)
-		wgc_text_append(out, " %s", extras->dns_search.items[i]);
-	wgc_text_append(out, "\n");
+		wgl_text_append(out, " %s", extras->dns_search.items[i]);
+	wgl_text_append(out, "\n");
 }
 
 /* "tun*" -> "tun": letters, digits and '-' followed by a '*' and nothing else. */
@@ -58,20 +58,20 @@ int wgc_dns_set(const char *ifname, const struct wgc_extras *extras, struct wgc_
 {
 	char name[64];
 	const char *argv[] = { "resolvconf", "-a", name, "-m", "0", "-x", NULL };
-	struct wgc_text input;
+	struct wgl_text input;
 	int ret;
 
 	if (!wgc_dns_wanted(extras))
 		return 0;
 	wgc_dns_record_name(name, sizeof(name), ifname, INTERFACE_ORDER);
-	wgc_text_init(&input);
+	wgl_text_init(&input);
 	wgc_dns_resolvconf_input(&input, extras);
-	ret = wgc_text_status(&input);
+	ret = wgl_text_status(&input);
 	if (ret)
 		wgc_err_set(err, ret, "out of memory");
 	else
 		ret = wgc_run(argv, input.buf, NULL, true, err);
-	wgc_text_free(&input);
+	wgl_text_free(&input);
 	return ret;
 }
 

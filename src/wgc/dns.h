@@ -10,10 +10,10 @@
 
 #include "wgc/conffile.h"
 #include "wgc/errmsg.h"
-#include "wgc/text.h"
+#include "libwgc/text.h"
 
 /* What resolvconf reads: "nameserver X" lines, then one "search A B" line when there are domains. */
-void wgc_dns_resolvconf_input(struct wgc_text *out, const struct wgc_extras *extras);
+void wgc_dns_resolvconf_input(struct wgl_text *out, const struct wgc_extras *extras);
 /* The record name: the first "NAME*" pattern of interface-order as "NAME.", then the interface. */
 void wgc_dns_record_name(char *buf, size_t size, const char *ifname, const char *interface_order_path);
 bool wgc_dns_wanted(const struct wgc_extras *extras);

@@ -11,14 +11,14 @@
 #include "wgc/link.h"
 #include "wgc/quick.h"
 #include "wgc/saveconf.h"
-#include "wgc/uapi_client.h"
+#include "wgc/uapi.h"
 
 static int take_down(struct wgc_quick *q, struct wgc_err *err)
 {
 	struct wgc_err ignored;
 	int ret;
 
-	if (!wgc_uapi_alive(q->ifname))
+	if (!wgl_control_alive(q->ifname))
 		return wgc_err_set(err, -ENODEV, "`%s' is not a WireGuard interface", q->ifname);
 	ret = wgc_hooks_run(&q->extras.hooks[WGC_PRE_DOWN], q->ifname, err);
 	if (!ret && q->extras.save_config)

@@ -7,12 +7,12 @@
 #include "wgc/dns.h"
 #include "wgc/routes.h"
 #include "wgc/run.h"
-#include "wgc/uapi_client.h"
+#include "wgc/uapi.h"
 
 /* The socket directory is shared by all namespaces, so a name taken elsewhere is taken here too. */
 bool wgc_link_exists(const char *ifname)
 {
-	return if_nametoindex(ifname) != 0 || wgc_uapi_alive(ifname);
+	return if_nametoindex(ifname) != 0 || wgl_control_alive(ifname);
 }
 
 static int keep_first(int ret, int next)

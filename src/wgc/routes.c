@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "wgc/run.h"
-#include "wgc/uapi_client.h"
+#include "wgc/uapi.h"
 
 enum { FIRST_TABLE = 51820, MAX_TABLE_PROBES = 1000, MAX_RULE_DELETES = 64 };
 

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "wgc/text.h"
+#include "libwgc/text.h"
 
 void wgc_run_describe(char *buf, size_t size, const char *const argv[])
 {
@@ -71,21 +71,21 @@ static int write_input(int fd, const char *input)
 
 static int read_output(int fd, char **output)
 {
-	struct wgc_text text;
+	struct wgl_text text;
 	char buf[4096];
 	ssize_t n;
 
-	wgc_text_init(&text);
-	wgc_text_append(&text, "%s", "");
+	wgl_text_init(&text);
+	wgl_text_append(&text, "%s", "");
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			break;
-		wgc_text_append_bytes(&text, buf, (size_t)n);
+		wgl_text_append_bytes(&text, buf, (size_t)n);
 	}
-	if (n < 0 || wgc_text_status(&text)) {
-		wgc_text_free(&text);
+	if (n < 0 || wgl_text_status(&text)) {
+		wgl_text_free(&text);
 		return n < 0 ? -EIO : -ENOMEM;
 	}
 	*output = text.buf;

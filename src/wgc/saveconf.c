@@ -14,7 +14,7 @@
 #include "crypto/secret.h"
 #include "wgc/mtu.h"
 #include "wgc/run.h"
-#include "wgc/uapi_client.h"
+#include "wgc/uapi.h"
 
 int wgc_saveconf_parse_addresses(const char *ip_output, struct wgc_strlist *addresses)
 {
@@ -30,43 +30,43 @@ int wgc_saveconf_parse_addresses(const char *ip_output, struct wgc_strlist *addr
 	return ret;
 }
 
-static void format_interface(struct wgc_text *out, const struct wgc_extras *x, const struct wgc_strlist *addresses,
+static void format_interface(struct wgl_text *out, const struct wgc_extras *x, const struct wgc_strlist *addresses,
 			     unsigned mtu)
 {
 	static const char *const hook_names[] = { "PreUp", "PostUp", "PreDown", "PostDown" };
 
-	wgc_text_append(out, "[Interface]\n");
+	wgl_text_append(out, "[Interface]\n");
 	for (size_t i = 0; i < addresses->len; ++i)
-		wgc_text_append(out, "Address = %s\n", addresses->items[i]);
+		wgl_text_append(out, "Address = %s\n", addresses->items[i]);
 	for (size_t i = 0; i < x->dns_servers.len; ++i)
-		wgc_text_append(out, "DNS = %s\n", x->dns_servers.items[i]);
+		wgl_text_append(out, "DNS = %s\n", x->dns_servers.items[i]);
 	for (size_t i = 0; i < x->dns_search.len; ++i)
-		wgc_text_append(out, "DNS = %s\n", x->dns_search.items[i]);
+		wgl_text_append(out, "DNS = %s\n", x->dns_search.items[i]);
 	if (mtu)
-		wgc_text_append(out, "MTU = %u\n", mtu);
+		wgl_text_append(out, "MTU = %u\n", mtu);
 	if (x->table_given)
-		wgc_text_append(out, "Table = %s\n", x->table_text);
+		wgl_text_append(out, "Table = %s\n", x->table_text);
 	if (x->save_config)
-		wgc_text_append(out, "SaveConfig = true\n");
+		wgl_text_append(out, "SaveConfig = true\n");
 	for (int kind = 0; kind < WGC_HOOK_KINDS; ++kind)
 		for (size_t i = 0; i < x->hooks[kind].len; ++i)
-			wgc_text_append(out, "%s = %s\n", hook_names[kind], x->hooks[kind].items[i]);
+			wgl_text_append(out, "%s = %s\n", hook_names[kind], x->hooks[kind].items[i]);
 }
 
-static void format_key(struct wgc_text *out, const char *name, const uint8_t key[WG_KEY_LEN])
+static void format_key(struct wgl_text *out, const char *name, const uint8_t key[WG_KEY_LEN])
 {
 	char text[WG_KEY_BASE64_LEN + 1];
 
 	wg_key_to_base64(text, key);
-	wgc_text_append(out, "%s = %s\n", name, text);
+	wgl_text_append(out, "%s = %s\n", name, text);
 	wg_secret_wipe(text, sizeof(text));
 }
 
-static void format_peer(struct wgc_text *out, const struct wg_config_peer *peer)
+static void format_peer(struct wgl_text *out, const struct wg_config_peer *peer)
 {
 	char addr[INET6_ADDRSTRLEN], endpoint[WG_ENDPOINT_TEXT_MAX];
 
-	wgc_text_append(out, "\n[Peer]\n");
+	wgl_text_append(out, "\n[Peer]\n");
 	format_key(out, "PublicKey", peer->public_key);
 	if (!wg_secret_is_zero(peer->preshared_key, WG_KEY_LEN))
 		format_key(out, "PresharedKey", peer->preshared_key);
@@ -74,26 +74,26 @@ static void format_peer(struct wgc_text *out, const struct wg_config_peer *peer)
 		const struct wg_config_allowedip *a = &peer->allowedips[i];
 
 		inet_ntop(a->family, a->addr, addr, sizeof(addr));
-		wgc_text_append(out, "%s%s/%u", i ? ", " : "AllowedIPs = ", addr, a->cidr);
+		wgl_text_append(out, "%s%s/%u", i ? ", " : "AllowedIPs = ", addr, a->cidr);
 	}
 	if (peer->num_allowedips)
-		wgc_text_append(out, "\n");
+		wgl_text_append(out, "\n");
 	if ((peer->flags & WG_PEER_HAS_ENDPOINT) && wg_endpoint_is_set(&peer->endpoint)) {
 		wg_endpoint_format(&peer->endpoint, endpoint);
-		wgc_text_append(out, "Endpoint = %s\n", endpoint);
+		wgl_text_append(out, "Endpoint = %s\n", endpoint);
 	}
 	if (peer->persistent_keepalive_interval)
-		wgc_text_append(out, "PersistentKeepalive = %u\n", peer->persistent_keepalive_interval);
+		wgl_text_append(out, "PersistentKeepalive = %u\n", peer->persistent_keepalive_interval);
 }
 
-void wgc_saveconf_format(struct wgc_text *out, const struct wgc_extras *extras, const struct wgc_strlist *addresses,
+void wgc_saveconf_format(struct wgl_text *out, const struct wgc_extras *extras, const struct wgc_strlist *addresses,
 			 unsigned mtu, const struct wg_config_device *running)
 {
 	format_interface(out, extras, addresses, mtu);
 	if (running->listen_port)
-		wgc_text_append(out, "ListenPort = %u\n", running->listen_port);
+		wgl_text_append(out, "ListenPort = %u\n", running->listen_port);
 	if (running->fwmark)
-		wgc_text_append(out, "FwMark = 0x%x\n", running->fwmark);
+		wgl_text_append(out, "FwMark = 0x%x\n", running->fwmark);
 	if (!wg_secret_is_zero(running->private_key, WG_KEY_LEN))
 		format_key(out, "PrivateKey", running->private_key);
 	for (const struct wg_config_peer *peer = running->first_peer; peer; peer = peer->next)
@@ -101,7 +101,7 @@ void wgc_saveconf_format(struct wgc_text *out, const struct wgc_extras *extras, 
 }
 
 /* A new file beside the old one, then rename: a crash leaves the old file or the new, never half. */
-static int replace_file(const char *path, const struct wgc_text *text, struct wgc_err *err)
+static int replace_file(const char *path, const struct wgl_text *text, struct wgc_err *err)
 {
 	char tmp[PATH_MAX + 8];
 	int fd, ret = 0;
@@ -137,11 +137,11 @@ int wgc_saveconf_write(const struct wgc_quick *q, struct wgc_err *err)
 	const char *show[] = { "ip", "-o", "address", "show", "dev", q->ifname, NULL };
 	struct wgc_strlist addresses = { 0 };
 	struct wg_config_device running;
-	struct wgc_text text;
+	struct wgl_text text;
 	char *output = NULL;
 	int ret;
 
-	wgc_text_init(&text);
+	wgl_text_init(&text);
 	ret = wgc_uapi_get(q->ifname, &running, err);
 	if (!ret)
 		ret = wgc_run(show, NULL, &output, false, err);
@@ -150,7 +150,7 @@ int wgc_saveconf_write(const struct wgc_quick *q, struct wgc_err *err)
 	if (!ret) {
 		fprintf(stderr, "[#] wgc save %s > %s\n", q->ifname, q->path);
 		wgc_saveconf_format(&text, &q->extras, &addresses, q->extras.mtu ? wgc_link_mtu(q->ifname) : 0, &running);
-		ret = wgc_text_status(&text);
+		ret = wgl_text_status(&text);
 	}
 	if (!ret)
 		ret = replace_file(q->path, &text, err);
@@ -158,7 +158,7 @@ int wgc_saveconf_write(const struct wgc_quick *q, struct wgc_err *err)
 		wgc_err_set(err, ret, "out of memory");
 	free(output);
 	wgc_strlist_free(&addresses);
-	wgc_text_free(&text);
+	wgl_text_free(&text);
 	wg_config_free(&running);
 	return ret;
 }

@@ -1,5 +1,4 @@
 /* `wgc show [IFNAME] [--json]`: the running configuration and peer health, from each UAPI socket. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,39 +8,7 @@
 #include "wgc/commands.h"
 #include "wgc/conffile.h"
 #include "wgc/show.h"
-#include "wgc/uapi_client.h"
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every interface with a socket, sorted; like `wg show`, dead sockets are not interfaces. */
-static int list_interfaces(struct wgc_strlist *names)
-{
-	DIR *dir = opendir(WGC_UAPI_DIR);
-	struct dirent *entry;
-
-	if (!dir)
-		return errno == ENOENT ? 0 : -errno;
-	while ((entry = readdir(dir))) {
-		size_t n = strlen(entry->d_name);
-		char *name;
-
-		if (n <= 5 || strcmp(entry->d_name + n - 5, ".sock"))
-			continue;
-		name = strndup(entry->d_name, n - 5);
-		if (!name || wgc_strlist_add(names, name)) {
-			free(name);
-			closedir(dir);
-			return -ENOMEM;
-		}
-		free(name);
-	}
-	closedir(dir);
-	qsort(names->items, names->len, sizeof(char *), compare_names);
-	return 0;
-}
+#include "wgc/uapi.h"
 
 /* One interface in the chosen form; a missing one is an error only when it was asked for by name. */
 static int show_one(const char *ifname, bool json, bool *first, bool named)
@@ -53,7 +20,7 @@ static int show_one(const char *ifname, bool json, bool *first, bool named)
 	if (ret == -ENOENT || ret == -ECONNREFUSED) {
 		if (named)
 			fprintf(stderr, "wgc show: %s: no such WireGuard interface (nothing answers on %s/%s.sock)\n",
-				ifname, WGC_UAPI_DIR, ifname);
+				ifname, WGL_CONTROL_DIR, ifname);
 		wg_config_free(&device);
 		return named ? ret : 0;
 	}
@@ -77,9 +44,17 @@ static int usage(void)
 	return 1;
 }
 
+static void free_names(char **names, size_t count)
+{
+	for (size_t i = 0; i < count; ++i)
+		free(names[i]);
+	free(names);
+}
+
 int wgc_show_main(int argc, char **argv)
 {
-	struct wgc_strlist names = { 0 };
+	char **names = NULL;
+	size_t count = 0;
 	const char *only = NULL;
 	bool json = false, first = true;
 	int ret = 0;
@@ -96,19 +71,21 @@ int wgc_show_main(int argc, char **argv)
 		fprintf(stderr, "wgc show: \"%s\" is not an interface name\n", only);
 		return 1;
 	}
-	ret = only ? 0 : list_interfaces(&names);
+	/* Every interface with a socket, sorted; like `wg show`, dead sockets are not interfaces. */
+	ret = only ? 0 : wgl_control_list(&names, &count, false);
 	if (ret) {
-		fprintf(stderr, "wgc show: cannot list %s: %s\n", WGC_UAPI_DIR, strerror(-ret));
+		fprintf(stderr, "wgc show: cannot list %s: %s\n", WGL_CONTROL_DIR, strerror(-ret));
+		free_names(names, count);
 		return 1;
 	}
 	if (json)
 		fputs("{\"interfaces\": {", stdout);
 	if (only)
 		ret = show_one(only, json, &first, true);
-	for (size_t i = 0; i < names.len; ++i)
-		ret = show_one(names.items[i], json, &first, false) ? 1 : ret;
+	for (size_t i = 0; i < count; ++i)
+		ret = show_one(names[i], json, &first, false) ? 1 : ret;
 	if (json)
 		fputs(first ? "}}\n" : "\n}}\n", stdout);
-	wgc_strlist_free(&names);
+	free_names(names, count);
 	return ret || fflush(stdout) ? 1 : 0;
 }

@@ -19,8 +19,8 @@
 #include "wgc/resolve.h"
 #include "wgc/routes.h"
 #include "wgc/run.h"
-#include "wgc/settext.h"
-#include "wgc/uapi_client.h"
+#include "libwgc/settext.h"
+#include "wgc/uapi.h"
 
 struct up {
 	struct wgc_quick q;
@@ -61,18 +61,18 @@ static int start_daemon(struct up *u, struct wgc_err *err)
 
 static int configure(struct up *u, struct wgc_err *err)
 {
-	struct wgc_text text;
+	struct wgl_text text;
 	int ret;
 
-	wgc_text_init(&text);
-	wgc_settext_format(&text, &u->q.device);
-	ret = wgc_text_status(&text);
+	wgl_text_init(&text);
+	wgl_settext_format(&text, &u->q.device);
+	ret = wgl_text_status(&text);
 	fprintf(stderr, "[#] wgc setconf %s (over UAPI)\n", u->q.ifname);
 	if (ret)
 		wgc_err_set(err, ret, "out of memory");
 	else
 		ret = wgc_uapi_set(u->q.ifname, text.buf, text.len, err);
-	wgc_text_free(&text);
+	wgl_text_free(&text);
 	if (!ret)
 		ret = wgc_uapi_get(u->q.ifname, &u->running, err);
 	return ret;

@@ -89,7 +89,7 @@ void wgcd_uapi_rearm(struct wgcd_uapi *uapi)
 		uapi->armed = next;
 }
 
-static void on_timer(struct wgcd_watch *watch, uint32_t events)
+static void on_timer(struct wgl_watch *watch, uint32_t events)
 {
 	struct wgcd_uapi *uapi = (struct wgcd_uapi *)((char *)watch - offsetof(struct wgcd_uapi, timer_watch));
 	uint64_t expirations;
@@ -101,7 +101,7 @@ static void on_timer(struct wgcd_watch *watch, uint32_t events)
 	wgcd_uapi_rearm(uapi);
 }
 
-static void on_listener(struct wgcd_watch *watch, uint32_t events)
+static void on_listener(struct wgl_watch *watch, uint32_t events)
 {
 	struct wgcd_uapi *uapi = (struct wgcd_uapi *)((char *)watch - offsetof(struct wgcd_uapi, listener));
 	int fd;
@@ -114,7 +114,7 @@ static void on_listener(struct wgcd_watch *watch, uint32_t events)
 }
 
 /* Any deletion or rename in the directory might be ours; the inode says for sure. */
-static void on_dir_change(struct wgcd_watch *watch, uint32_t events)
+static void on_dir_change(struct wgl_watch *watch, uint32_t events)
 {
 	struct wgcd_uapi *uapi = (struct wgcd_uapi *)((char *)watch - offsetof(struct wgcd_uapi, dir_watch));
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -138,7 +138,7 @@ static int watch_dir(struct wgcd_uapi *uapi)
 		close(fd);
 		return ret;
 	}
-	ret = wgcd_watch_add(uapi->epoll_fd, &uapi->dir_watch, fd, EPOLLIN, on_dir_change);
+	ret = wgl_watch_add(uapi->epoll_fd, &uapi->dir_watch, fd, EPOLLIN, on_dir_change);
 	if (ret)
 		close(fd);
 	return ret;
@@ -150,10 +150,10 @@ static int open_timer(struct wgcd_uapi *uapi)
 
 	if (fd < 0)
 		return -errno;
-	ret = wgcd_watch_add(uapi->epoll_fd, &uapi->timer_watch, fd, EPOLLIN, on_timer);
+	ret = wgl_watch_add(uapi->epoll_fd, &uapi->timer_watch, fd, EPOLLIN, on_timer);
 	if (ret) {
 		close(fd);
-		uapi->timer_watch = (struct wgcd_watch){ .fd = -1 };
+		uapi->timer_watch = (struct wgl_watch){ .fd = -1 };
 	}
 	return ret;
 }
@@ -175,7 +175,7 @@ int wgcd_uapi_open(struct wgcd_uapi *uapi, const char *ifname, int epoll_fd,
 	fd = listen_on(uapi);
 	if (fd < 0)
 		return fd;
-	ret = wgcd_watch_add(epoll_fd, &uapi->listener, fd, EPOLLIN, on_listener);
+	ret = wgl_watch_add(epoll_fd, &uapi->listener, fd, EPOLLIN, on_listener);
 	if (ret) {
 		close(fd);
 		uapi->listener.fd = -1;

@@ -17,7 +17,7 @@
 
 #include "core/config.h"
 #include "wgcd/log.h"
-#include "wgcd/watch.h"
+#include "libwgc/watch.h"
 
 #define WGCD_UAPI_DIR "/var/run/wireguard"
 
@@ -48,9 +48,9 @@ enum {
 };
 
 struct wgcd_uapi {
-	struct wgcd_watch listener;
-	struct wgcd_watch dir_watch;       /* inotify on WGCD_UAPI_DIR */
-	struct wgcd_watch timer_watch;     /* timerfd at the earliest connection deadline */
+	struct wgl_watch listener;
+	struct wgl_watch dir_watch;       /* inotify on WGCD_UAPI_DIR */
+	struct wgl_watch timer_watch;     /* timerfd at the earliest connection deadline */
 	uint64_t armed;                    /* what it is set to; UINT64_MAX when disarmed */
 	uint64_t (*clock)(void);           /* monotonic nanoseconds; tests give their own */
 	int epoll_fd;

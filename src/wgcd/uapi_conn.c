@@ -27,7 +27,7 @@ struct leftover {
 };
 
 struct wgcd_uapi_conn {
-	struct wgcd_watch watch;
+	struct wgl_watch watch;
 	struct wgcd_uapi *uapi;
 	enum request request;
 	int error;                          /* the request's first error, -errno */
@@ -71,7 +71,7 @@ static void start_request_clock(struct wgcd_uapi_conn *conn, uint64_t now)
 }
 
 /* Does nothing: the event of a connection already closed, in the loop's current batch. */
-static void ignore(struct wgcd_watch *watch, uint32_t events)
+static void ignore(struct wgl_watch *watch, uint32_t events)
 {
 	(void)watch;
 	(void)events;
@@ -132,7 +132,7 @@ static int queue_reply(struct wgcd_uapi_conn *conn, const char *body, size_t bod
 	conn->reply_len = body_len + (size_t)status_len;
 	conn->reply_sent = 0;
 	conn->deadline = wgcd_uapi_now(conn->uapi) + seconds(WGCD_UAPI_REPLY_SECONDS);
-	return wgcd_watch_modify(conn->uapi->epoll_fd, &conn->watch, EPOLLOUT);
+	return wgl_watch_modify(conn->uapi->epoll_fd, &conn->watch, EPOLLOUT);
 }
 
 static int answer_get(struct wgcd_uapi_conn *conn)
@@ -311,10 +311,10 @@ static int write_reply(struct wgcd_uapi_conn *conn)
 		return -EPROTO;
 	if (conn->reply)
 		return 0;
-	return wgcd_watch_modify(conn->uapi->epoll_fd, &conn->watch, EPOLLIN);
+	return wgl_watch_modify(conn->uapi->epoll_fd, &conn->watch, EPOLLIN);
 }
 
-static void on_ready(struct wgcd_watch *watch, uint32_t events)
+static void on_ready(struct wgl_watch *watch, uint32_t events)
 {
 	struct wgcd_uapi_conn *conn = (struct wgcd_uapi_conn *)watch;
 	struct wgcd_uapi *uapi = conn->uapi;
@@ -349,7 +349,7 @@ int wgcd_uapi_conn_accept(struct wgcd_uapi *uapi, int fd)
 	if (!conn)
 		return -ENOMEM;
 	conn->uapi = uapi;
-	ret = wgcd_watch_add(uapi->epoll_fd, &conn->watch, fd, EPOLLIN, on_ready);
+	ret = wgl_watch_add(uapi->epoll_fd, &conn->watch, fd, EPOLLIN, on_ready);
 	if (ret) {
 		free(conn);
 		return ret;

@@ -1,0 +1,16 @@
+/* Events out of the core: stamped with the time and the peer, handed to env.event. */
+#include "core/events.h"
+
+#include "core/device.h"
+#include "core/peer.h"
+
+void wg_event_report(struct wg_peer *peer, struct wg_event *event)
+{
+	struct wg_device *device = peer->device;
+
+	if (!device->env.event)
+		return;
+	event->peer = peer;
+	event->time = device->env.now(device->env.ctx);
+	device->env.event(device->env.ctx, event);
+}

@@ -1,0 +1,79 @@
+/*
+ * The transport seam: how WireGuard messages leave and arrive, behind one small interface.
+ * UDP (udp.c, with GSO/GRO batching in txqueue.c) is the first implementation; each endpoint
+ * names the transport that carries it (wg_endpoint.transport), so the core stays unaware and
+ * roaming is per transport.
+ *
+ * A transport opens its sockets bound to a port and marked with a fwmark, registers its own
+ * watches with the engine's epoll set, queues messages for endpoints during a round of the
+ * loop and sends them at its end (flush), and hands what it receives to the engine in batches
+ * (wgl_ingress_batch). Every call comes from the engine's loop thread, under its lock.
+ */
+#ifndef WGL_TRANSPORT_H
+#define WGL_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/endpoint.h"
+
+struct wg_peer;
+struct wgl_engine;
+struct wgl_transport;
+
+/* What a transport hands the engine: one received buffer, in the transport's memory until the
+ * engine's flush after the event. */
+struct wgl_datagram {
+	uint8_t *data;
+	size_t len;
+	size_t segment;               /* UDP GRO joined datagrams of this size (the last may be
+	                               * shorter); 0 when it is one message */
+	struct wg_endpoint from;      /* with its transport, and the local address it reached */
+};
+
+/* The length of the message at offset in d: GRO-joined datagrams are taken apart by walking
+ * offset from 0 to d->len by what this returns. */
+static inline size_t wgl_datagram_part(const struct wgl_datagram *d, size_t offset)
+{
+	size_t rest = d->len - offset;
+
+	return d->segment && d->segment < rest ? d->segment : rest;
+}
+
+/* The engine's side of the seam (ingress.c): a batch of received buffers. */
+void wgl_ingress_batch(struct wgl_engine *engine, struct wgl_datagram *batch, int count);
+
+struct wgl_transport_ops {
+	enum wg_transport_kind kind;
+	/* New sockets on `port` (0: a free one) with `fwmark`, not yet watched. 0, or -errno with
+	 * nothing open (-EADDRINUSE: the port is taken). */
+	int (*open)(struct wgl_engine *engine, uint16_t port, uint32_t fwmark, struct wgl_transport **out);
+	/* Registers the watches: from now on it receives. 0 or -errno (nothing registered). */
+	int (*watch)(struct wgl_transport *t);
+	/* Takes them out of the epoll set again: it receives no more. */
+	void (*unwatch)(struct wgl_transport *t);
+	/* Sends what is queued, unregisters, closes, frees. */
+	void (*close)(struct wgl_transport *t);
+	int (*set_fwmark)(struct wgl_transport *t, uint32_t fwmark);
+	uint16_t (*port)(const struct wgl_transport *t);
+	/* Where a datagram of up to `room` bytes may be built in place before queue() is given
+	 * it: the payload goes WG_PACKET_HEADROOM in. NULL: build it anywhere, queue copies. */
+	uint8_t *(*reserve)(struct wgl_transport *t, size_t room);
+	/* Queues one message for `to` on behalf of `peer` (NULL: a cookie reply). Datagrams the
+	 * transport later fails to send are taken back from the peer (wg_peer_send_failed). */
+	void (*queue)(struct wgl_transport *t, struct wg_peer *peer, const struct wg_endpoint *to,
+		      const uint8_t *msg, size_t len);
+	/* Sends everything queued; a peer about to be freed is named so nothing refers to it. */
+	void (*flush)(struct wgl_transport *t);
+};
+
+struct wgl_transport {
+	const struct wgl_transport_ops *ops;
+	struct wgl_engine *engine;
+};
+
+/* The transports the engine knows, by kind. */
+extern const struct wgl_transport_ops wgl_udp_transport;
+
+#endif

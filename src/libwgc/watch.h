@@ -1,0 +1,21 @@
+/*
+ * A descriptor in the daemon's epoll set: each one carries the function that handles its
+ * readiness, so the loop dispatches without knowing what the descriptors are.
+ */
+#ifndef WGL_WATCH_H
+#define WGL_WATCH_H
+
+#include <stdint.h>
+
+struct wgl_watch {
+	int fd;
+	void (*ready)(struct wgl_watch *watch, uint32_t events);
+};
+
+/* 0 or -errno. */
+int wgl_watch_add(int epoll_fd, struct wgl_watch *watch, int fd, uint32_t events,
+		   void (*ready)(struct wgl_watch *watch, uint32_t events));
+int wgl_watch_modify(int epoll_fd, struct wgl_watch *watch, uint32_t events);
+void wgl_watch_remove(int epoll_fd, struct wgl_watch *watch);
+
+#endif
