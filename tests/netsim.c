@@ -143,6 +143,43 @@ static void env_deliver(void *ctx, struct wg_peer *from, const uint8_t *packet, 
 	log_append(&node->delivered, node->sim->now, packet, len);
 }
 
+static void env_event(void *ctx, const struct wg_event *event)
+{
+	struct sim_node *node = ctx;
+	struct sim_event *e;
+
+	if (node->event_count == sizeof(node->events) / sizeof(node->events[0]))
+		return;
+	e = &node->events[node->event_count++];
+	memset(e, 0, sizeof(*e));
+	e->event = *event;
+	if (event->endpoint)
+		e->endpoint = *event->endpoint;
+	e->event.endpoint = NULL;
+	if (event->keys) {
+		e->keys = *event->keys;
+		e->has_keys = true;
+	}
+	e->event.keys = NULL;
+}
+
+size_t sim_event_count(const struct sim_node *node, enum wg_event_type type)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < node->event_count; ++i)
+		n += node->events[i].event.type == type;
+	return n;
+}
+
+const struct sim_event *sim_first_event(const struct sim_node *node, enum wg_event_type type)
+{
+	for (size_t i = 0; i < node->event_count; ++i)
+		if (node->events[i].event.type == type)
+			return &node->events[i];
+	return NULL;
+}
+
 static void env_log(void *ctx, enum wg_log_level level, const char *message)
 {
 	struct sim_node *node = ctx;
@@ -177,7 +214,7 @@ struct sim_node *sim_add_node(struct sim *sim)
 	struct sim_node *node = &sim->nodes[sim->node_count];
 	struct wg_env env = {
 		.ctx = node, .now = env_now, .wall = env_wall, .random = env_random,
-		.send = env_send, .deliver = env_deliver, .log = env_log,
+		.send = env_send, .deliver = env_deliver, .log = env_log, .event = env_event,
 	};
 
 	memset(node, 0, sizeof(*node));

@@ -12,6 +12,7 @@
 
 #include "core/config.h"
 #include "core/device.h"
+#include "core/events.h"
 #include "core/peer.h"
 
 #define SIM_SECOND 1000000000ull
@@ -33,9 +34,19 @@ struct sim_log {
 	size_t count, cap;
 };
 
+/* What a node's core reported (core/events.h), copied: keys too, when it reported them. */
+struct sim_event {
+	struct wg_event event;
+	struct wg_endpoint endpoint;
+	struct wg_session_keys keys;
+	bool has_keys;
+};
+
 struct sim_node {
 	struct sim *sim;
 	int id;
+	struct sim_event events[256];        /* the first 256 */
+	size_t event_count;
 	struct wg_device device;
 	struct wg_endpoint addr;             /* where this node receives */
 	uint8_t private_key[32], public_key[32];
@@ -100,6 +111,9 @@ void sim_restart(struct sim_node *node);
 void sim_remove_peer(struct sim_node *node, const uint8_t public_key[32]);
 /* The seq of the i-th delivered packet. */
 uint32_t sim_delivered_seq(const struct sim_node *node, size_t i);
+/* Events of a type a node reported; the first of them (NULL when none). */
+size_t sim_event_count(const struct sim_node *node, enum wg_event_type type);
+const struct sim_event *sim_first_event(const struct sim_node *node, enum wg_event_type type);
 /* Datagrams of a message type a node has sent. */
 size_t sim_sent_count(const struct sim_node *node, int type);
 /* Puts a raw datagram on the link, as if from `from` (NULL: the node at index from_id). */

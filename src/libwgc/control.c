@@ -342,6 +342,7 @@ int wgl_control_parse_get(const char *text, size_t len, struct wg_config_device 
 	char line[WG_UAPI_LINE_MAX + 1];
 	int ret = 0;
 
+	wg_config_init(out);
 	wg_uapi_parser_init(&parser, out);
 	while (len && !ret) {
 		const char *end = memchr(text, '\n', len);

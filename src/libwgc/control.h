@@ -39,7 +39,8 @@ int wgl_control_set(const char *ifname, const struct wg_config_device *config, e
 int wgl_control_set_text(const char *ifname, const char *lines, size_t len, enum wgl_control_stage *stage);
 
 /*
- * A get reply's text (with or without its "errno=" ending) into a configuration. Unknown keys
+ * A get reply's text (with or without its "errno=" ending) into a configuration (initialised
+ * here: free it with wg_config_free whatever the result). Unknown keys
  * are skipped, as `wg` does, so daemons may report more than we know. 0, -EINVAL for a
  * malformed reply, or the -errno the reply ends with.
  */

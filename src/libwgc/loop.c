@@ -161,10 +161,11 @@ int wgl_engine_start(struct wgl_engine *engine)
 		return -EINVAL;
 	pthread_mutex_lock(&engine->lock);
 	ret = engine->has_thread ? -EALREADY : 0;
-	engine->stopping = false;
-	if (!ret)
+	if (!ret) {
+		engine->stopping = false;
 		ret = -pthread_create(&engine->thread, NULL, run_thread, engine);
-	engine->has_thread = !ret;
+		engine->has_thread = !ret;
+	}
 	pthread_mutex_unlock(&engine->lock);
 	return ret;
 }
