@@ -59,56 +59,64 @@ static int print_public_key(const char *ifname)
 	return 0;
 }
 
-/* The peer, its endpoint and its allowed IPs, added (or changed) in one set. */
-static int add_peer(const char *ifname, const char *pubkey, const char *endpoint, char **ips, int count)
+static int parse_key(uint8_t key[WGC_KEY_LEN], const char *text)
+{
+	if (!wgc_key_from_base64(key, text))
+		return 0;
+	fprintf(stderr, "tunnel-manager: \"%s\" is not a public key (44 characters of base64)\n", text);
+	return 1;
+}
+
+/* A change to one peer, sent as one set: the peer named, then what fill adds to it. */
+static int change_peer(const char *ifname, const char *pubkey, int (*fill)(struct wgc_peer *, void *), void *arg)
 {
 	uint8_t key[WGC_KEY_LEN];
 	struct wgc_config *config;
 	struct wgc_peer *peer;
 	int ret;
 
-	if (wgc_key_from_base64(key, pubkey)) {
-		fprintf(stderr, "tunnel-manager: \"%s\" is not a public key (44 characters of base64)\n", pubkey);
+	if (parse_key(key, pubkey))
 		return 1;
-	}
 	if ((ret = wgc_config_new(&config)) != 0)
 		return fail("cannot build a configuration for", ifname, ret);
 	ret = wgc_config_add_peer(config, key, &peer);
-	if (!ret && wgc_peer_set_endpoint(peer, endpoint)) {
-		fprintf(stderr, "tunnel-manager: endpoint \"%s\" is not IP:PORT or [IPv6]:PORT\n", endpoint);
-		ret = 1;
-	}
-	for (int i = 0; !ret && i < count; ++i)
-		if (wgc_peer_add_allowed_ip(peer, ips[i])) {
-			fprintf(stderr, "tunnel-manager: allowed IP \"%s\" is not ADDRESS[/LENGTH]\n", ips[i]);
-			ret = 1;
-		}
-	if (!ret && (ret = wgc_control_set(ifname, config)) != 0)
+	if (!ret)
+		ret = fill(peer, arg);
+	if (ret < 0)
+		ret = fail("cannot build a configuration for", ifname, ret);
+	else if (!ret && (ret = wgc_control_set(ifname, config)) != 0)
 		ret = fail("cannot configure", ifname, ret);
 	wgc_config_free(config);
 	return ret;
 }
 
-static int remove_peer(const char *ifname, const char *pubkey)
-{
-	uint8_t key[WGC_KEY_LEN];
-	struct wgc_config *config;
-	struct wgc_peer *peer;
-	int ret;
+struct addition {
+	const char *endpoint;
+	char **ips;
+	int count;
+};
 
-	if (wgc_key_from_base64(key, pubkey)) {
-		fprintf(stderr, "tunnel-manager: \"%s\" is not a public key (44 characters of base64)\n", pubkey);
+/* The peer's endpoint and allowed IPs; 1 (after saying why) for one that is no such thing. */
+static int fill_addition(struct wgc_peer *peer, void *arg)
+{
+	const struct addition *a = arg;
+
+	if (wgc_peer_set_endpoint(peer, a->endpoint)) {
+		fprintf(stderr, "tunnel-manager: endpoint \"%s\" is not IP:PORT or [IPv6]:PORT\n", a->endpoint);
 		return 1;
 	}
-	if ((ret = wgc_config_new(&config)) != 0)
-		return fail("cannot build a configuration for", ifname, ret);
-	ret = wgc_config_add_peer(config, key, &peer);
-	if (!ret)
-		ret = wgc_peer_set_flags(peer, WGC_PEER_REMOVE);
-	if (!ret)
-		ret = wgc_control_set(ifname, config);
-	wgc_config_free(config);
-	return ret ? fail("cannot configure", ifname, ret) : 0;
+	for (int i = 0; i < a->count; ++i)
+		if (wgc_peer_add_allowed_ip(peer, a->ips[i])) {
+			fprintf(stderr, "tunnel-manager: allowed IP \"%s\" is not ADDRESS[/LENGTH]\n", a->ips[i]);
+			return 1;
+		}
+	return 0;
+}
+
+static int fill_removal(struct wgc_peer *peer, void *arg)
+{
+	(void)arg;
+	return wgc_peer_set_flags(peer, WGC_PEER_REMOVE);
 }
 
 /* Seconds since the last handshake, or -1 for never. */
@@ -180,9 +188,9 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "pubkey"))
 		return print_public_key(argv[2]);
 	if (argc >= 6 && !strcmp(argv[1], "add-peer"))
-		return add_peer(argv[2], argv[3], argv[4], argv + 5, argc - 5);
+		return change_peer(argv[2], argv[3], fill_addition, &(struct addition){ argv[4], argv + 5, argc - 5 });
 	if (argc == 4 && !strcmp(argv[1], "remove-peer"))
-		return remove_peer(argv[2], argv[3]);
+		return change_peer(argv[2], argv[3], fill_removal, NULL);
 	if (argc == 3 && !strcmp(argv[1], "show"))
 		return show(argv[2], true);
 	if (argc == 4 && !strcmp(argv[1], "monitor"))

@@ -8,20 +8,9 @@
 #include <string.h>
 
 #include "libwgc/api.h"
+#include "libwgc/ifname.h"
 #include "libwgc/control.h"
 
-/* The names `ip link` accepts, minus those that would make a bad socket path. */
-static bool valid_ifname(const char *name)
-{
-	size_t len = name ? strnlen(name, IFNAMSIZ) : 0;
-
-	if (!len || len >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
-		return false;
-	for (size_t i = 0; i < len; ++i)
-		if (name[i] == '/' || name[i] == ':' || name[i] <= ' ' || name[i] == 0x7f)
-			return false;
-	return true;
-}
 
 /* Options of this version or an older one (a smaller size): fields past it stay zero. */
 static int read_options(struct wgc_device_options *o, const struct wgc_device_options *given)
@@ -30,7 +19,7 @@ static int read_options(struct wgc_device_options *o, const struct wgc_device_op
 		return -EINVAL;
 	memset(o, 0, sizeof(*o));
 	memcpy(o, given, given->size < sizeof(*o) ? given->size : sizeof(*o));
-	if (o->tun == WGC_TUN_CREATE && !valid_ifname(o->ifname))
+	if (o->tun == WGC_TUN_CREATE && !wgl_ifname_valid(o->ifname))
 		return -EINVAL;
 	if (o->tun == WGC_TUN_FD && o->tun_fd < 0)
 		return -EINVAL;
@@ -320,7 +309,7 @@ WGC_EXPORT int wgc_control_get(const char *ifname, struct wgc_config **out)
 	struct wg_config_device model;
 	int ret;
 
-	if (!out || !valid_ifname(ifname))
+	if (!out || !wgl_ifname_valid(ifname))
 		return -EINVAL;
 	ret = wgl_control_get(ifname, &model, NULL);
 	if (!ret)
@@ -331,7 +320,7 @@ WGC_EXPORT int wgc_control_get(const char *ifname, struct wgc_config **out)
 
 WGC_EXPORT int wgc_control_set(const char *ifname, const struct wgc_config *config)
 {
-	if (!config || !valid_ifname(ifname))
+	if (!config || !wgl_ifname_valid(ifname))
 		return -EINVAL;
 	return wgl_control_set(ifname, &config->model, NULL);
 }

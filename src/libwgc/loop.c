@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "libwgc/env.h"
@@ -53,23 +52,15 @@ uint64_t wgl_engine_next_deadline(struct wgl_engine *engine)
 	return deadline;
 }
 
-/* Absolute monotonic time, the clock the core's deadlines are on. A zero it_value would
- * disarm the timer, so a deadline already due is set to the earliest representable time.
- * With the caller's clock there is no timer: the caller calls when its clock says. */
+/* Absolute monotonic time, the clock the core's deadlines are on. With the caller's clock
+ * there is no timer: the caller calls when its clock says. */
 static void arm_timer(struct wgl_engine *engine)
 {
 	uint64_t deadline = wg_device_next_deadline(&engine->device);
-	struct itimerspec spec = { 0 };
 
 	if (engine->options.clock || deadline == engine->armed_deadline)
 		return;
-	if (deadline != UINT64_MAX) {
-		spec.it_value.tv_sec = (time_t)(deadline / 1000000000u);
-		spec.it_value.tv_nsec = (long)(deadline % 1000000000u);
-		if (!spec.it_value.tv_sec && !spec.it_value.tv_nsec)
-			spec.it_value.tv_nsec = 1;
-	}
-	if (timerfd_settime(engine->timer_watch.fd, TFD_TIMER_ABSTIME, &spec, NULL) == 0)
+	if (!wgl_watch_arm_timer(engine->timer_watch.fd, deadline))
 		engine->armed_deadline = deadline;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "libwgc/ifname.h"
 #include "wgcd/daemon.h"
 
 #ifndef WGC_VERSION
@@ -21,18 +22,6 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: wgcd [-f/--foreground] INTERFACE-NAME\n");
 }
 
-/* The same names `ip link` accepts, minus the ones that would make a bad socket path. */
-static bool valid_ifname(const char *name)
-{
-	size_t len = strlen(name);
-
-	if (!len || len >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
-		return false;
-	for (size_t i = 0; i < len; ++i)
-		if (name[i] == '/' || name[i] == ':' || name[i] <= ' ' || name[i] == 0x7f)
-			return false;
-	return true;
-}
 
 /* The parent exits as soon as the child exists: everything it was to wait for is already made.
  * Like wireguard-go, the background daemon keeps stdout and stderr only when LOG_LEVEL asks for
@@ -95,7 +84,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	if (!valid_ifname(ifname)) {
+	if (!wgl_ifname_valid(ifname)) {
 		fprintf(stderr, "wgcd: \"%s\" is not a valid interface name\n", ifname);
 		return 1;
 	}

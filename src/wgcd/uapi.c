@@ -75,17 +75,10 @@ uint64_t wgcd_uapi_now(const struct wgcd_uapi *uapi)
 void wgcd_uapi_rearm(struct wgcd_uapi *uapi)
 {
 	uint64_t next = wgcd_uapi_conn_expire(uapi);
-	struct itimerspec spec = { 0 };
 
 	if (!uapi->timer_watch.ready || next == uapi->armed)
 		return;
-	if (next != UINT64_MAX) {
-		spec.it_value.tv_sec = (time_t)(next / 1000000000u);
-		spec.it_value.tv_nsec = (long)(next % 1000000000u);
-		if (!spec.it_value.tv_sec && !spec.it_value.tv_nsec)
-			spec.it_value.tv_nsec = 1;
-	}
-	if (timerfd_settime(uapi->timer_watch.fd, TFD_TIMER_ABSTIME, &spec, NULL) == 0)
+	if (!wgl_watch_arm_timer(uapi->timer_watch.fd, next))
 		uapi->armed = next;
 }
 
