@@ -45,6 +45,7 @@ PIC_OBJ   = $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
 SONAME    = libwgc.so.0
 SOVERSION = 0.1.0
 TEST_SRC  = $(wildcard tests/*.c)
+TOOLS_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/tools/*.c))
 TEST_OBJ  = $(TEST_SRC:%.c=$(BUILD)/%.o)
 EXAMPLES  = virtual_tunnel tunnel-manager embedded-pair
 EXAMPLE_OBJ = $(EXAMPLES:%=$(BUILD)/examples/%.o)
@@ -104,11 +105,19 @@ $(BUILD)/examples/tunnel-manager $(BUILD)/examples/embedded-pair: %: %.o $(BUILD
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 examples: $(EXAMPLES:%=$(BUILD)/examples/%)
 
+# Programs of the namespace tests, on <wgc.h> alone.
+TEST_TOOLS = $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(BUILD)/libwgc.a
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+test-tools: $(TEST_TOOLS)
+.PRECIOUS: $(BUILD)/tests/tools/%.o
+
 # Unit tests first, then the library as a user gets it (install, pkg-config, link, exports);
 # the namespace tests need root and the real wg, wireguard-go and iperf3 (scripts/install-deps
 # installs them). NETNS=0 skips them, NETNS_TESTS=name filters them.
 # (The install check builds a plain library; under a sanitizer it is left out.)
-check: $(BUILD)/tests/check $(BUILD)/wgcd $(BUILD)/wgc examples
+check: $(BUILD)/tests/check $(BUILD)/wgcd $(BUILD)/wgc examples test-tools
 	$(Q)$(BUILD)/tests/check $(TESTS)
 	$(Q)$(BUILD)/examples/embedded-pair
 	$(Q)if [ "$(SAN)" = 0 ]; then BUILD=$(CURDIR)/$(BUILD) tests/install.sh; fi
@@ -188,6 +197,6 @@ fuzz-run: fuzz
 clean:
 	rm -rf build build-san build-tsan build-fuzz
 
-.PHONY: all bench check check-threads demo demo-virtual deps examples install fuzz fuzz-run clean
--include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(EXAMPLE_OBJ:.o=.d) $(WGCD_OBJ:.o=.d) \
+.PHONY: all bench check check-threads demo demo-virtual deps examples test-tools install fuzz fuzz-run clean
+-include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TOOLS_OBJ:.o=.d) $(EXAMPLE_OBJ:.o=.d) $(WGCD_OBJ:.o=.d) \
          $(WGC_OBJ:.o=.d) $(BUILD)/bench/handshake.d

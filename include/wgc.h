@@ -15,8 +15,10 @@
  * key or writes to stderr; log messages reach you only through your callback.
  *
  * Thread safety is stated per function. "Thread-safe" functions may be called from any thread
- * at any time, also from the device's callbacks (a device serializes calls with a lock of its
- * own, which its callbacks run under).
+ * at any time (a device serializes calls with a lock of its own, which its callbacks run
+ * under). From its callbacks: event and packet callbacks may call the device's functions but
+ * wgc_device_process, _start, _stop and _free; a log callback runs in the middle of the
+ * device's work and may call none of them.
  */
 #ifndef WGC_H
 #define WGC_H
@@ -145,7 +147,9 @@ struct wgc_device;
 enum wgc_tun_mode {
 	WGC_TUN_NONE,   /* no TUN: IP packets in by wgc_device_send_packet, out by the packet callback */
 	WGC_TUN_CREATE, /* creates the TUN interface `ifname` (it must not exist; needs CAP_NET_ADMIN) */
-	WGC_TUN_FD,     /* a TUN descriptor you opened (IFF_TUN); the device closes it when freed */
+	WGC_TUN_FD,     /* a TUN descriptor you opened (IFF_TUN): the device takes it over (sets
+	                 * O_NONBLOCK on it, closes it when freed); if wgc_device_new fails it
+	                 * stays yours */
 };
 
 enum wgc_log_level { WGC_LOG_ERROR, WGC_LOG_INFO, WGC_LOG_DEBUG };
@@ -159,7 +163,8 @@ struct wgc_device_options {
 	/* WGC_TUN_NONE: each IP packet the tunnel delivers (valid during the call). NULL queues
 	 * them (up to 1,024, the newest dropped beyond) for wgc_device_read_packet. */
 	void (*packet)(void *ctx, const uint8_t *packet, size_t len);
-	/* Optional. Messages never hold keys. */
+	/* Optional. Messages never hold keys. Called in the middle of the device's work: it may
+	 * call no function of the device's. */
 	void (*log)(void *ctx, enum wgc_log_level level, const char *message);
 	/* Optional: the clock, monotonic nanoseconds (for tests and simulations). The device then
 	 * arms no timer of its own: call wgc_device_process once your clock has reached
@@ -168,8 +173,10 @@ struct wgc_device_options {
 	void *ctx;             /* for the callbacks */
 };
 
-/* A device, down and without keys or peers, listening on a random UDP port. Not thread-safe
- * with respect to the options' lifetime: they are read during the call only. */
+/* A device without keys or peers, listening on a random UDP port. With a TUN interface in this
+ * network namespace it follows the interface's state (down until `ip link set up`); without
+ * one (WGC_TUN_NONE, or a descriptor of an interface elsewhere) it is up from the start. The
+ * options are read during the call only. */
 int wgc_device_new(struct wgc_device **out, const struct wgc_device_options *options);
 /* Stops its thread if it runs one, removes what it made (a created interface goes), wipes
  * every key and frees it. No other call on the device may run at the same time or after. */
@@ -180,19 +187,21 @@ void wgc_device_free(struct wgc_device *device);
 int wgc_device_configure(struct wgc_device *device, const struct wgc_config *config);
 /* Everything a UAPI get reports, in a new configuration (free it). Thread-safe. */
 int wgc_device_get(struct wgc_device *device, struct wgc_config **out);
-/* Up: handshakes, keepalives and packets flow. A device with a TUN follows its interface (ip
- * link set up/down) and refuses this (-EOPNOTSUPP); one without starts up. Thread-safe. */
+/* Up: handshakes, keepalives and packets flow; down drops its sessions. A device that follows
+ * a TUN interface's state refuses this (-EOPNOTSUPP). Thread-safe. */
 int wgc_device_set_up(struct wgc_device *device, bool up);
 
 /* Running it in your event loop: the descriptor polls readable when there is work, and
  * process does what is ready without blocking. With your own clock, also call process once
- * the clock reaches next_deadline (UINT64_MAX: nothing pending). Thread-safe. */
+ * the clock reaches next_deadline (UINT64_MAX: nothing pending). process returns -EBUSY
+ * while the device runs its own thread, -ENODEV once its TUN interface was removed (the
+ * device then does nothing more: free it). Thread-safe. */
 int wgc_device_fd(struct wgc_device *device);
 int wgc_device_process(struct wgc_device *device);
 uint64_t wgc_device_next_deadline(struct wgc_device *device);
-/* Or on a thread of its own: start returns once it runs; stop joins it. -EALREADY when it
- * already does (or does not). Not with your own clock (-EINVAL). Thread-safe, but not from
- * the device's own callbacks. */
+/* Or on a thread of its own: start creates it; stop ends and joins it, after which your loop
+ * may run the device again. -EALREADY when it already runs (or does not). Not with your own
+ * clock (-EINVAL). Thread-safe, but not from the device's own callbacks. */
 int wgc_device_start(struct wgc_device *device);
 int wgc_device_stop(struct wgc_device *device);
 
@@ -243,7 +252,8 @@ enum wgc_event_type {
 	WGC_EVENT_HANDSHAKE_GIVEN_UP,  /* no response to 20 attempts; staged packets dropped */
 	WGC_EVENT_HANDSHAKE_COMPLETE,  /* a session: rtt_ns from our message to its answer */
 	WGC_EVENT_KEYS_DERIVED,        /* a session's keys (only with WGC_EVENTS_WITH_KEYS) */
-	WGC_EVENT_KEYPAIR_EXPIRED,     /* a session reached its limits (reason) or was wiped */
+	WGC_EVENT_KEYPAIR_EXPIRED,     /* a session found past its limits when next used (reason),
+	                                * or all of them wiped (540 s without a new one, down) */
 	WGC_EVENT_ENDPOINT_CHANGED,    /* the peer's endpoint is now `endpoint` */
 	WGC_EVENT_DATA_AFTER_IDLE,     /* data again after idle_ns without any */
 	WGC_EVENT_TYPES
@@ -276,17 +286,16 @@ struct wgc_event {
 	const struct wgc_session_keys *keys; /* KEYS_DERIVED to a WGC_EVENTS_WITH_KEYS subscriber */
 };
 
-/* Valid during the call only (keys are wiped after it). Runs on the thread processing the
- * device, under its lock; it may call the device's thread-safe functions. */
+/* Valid during the call only (keys are wiped after it). Runs under the device's lock after the
+ * round (or the API call) that caused the event, on the thread that ran it; it may call the
+ * device's functions but process, start, stop and free. */
 typedef void (*wgc_event_fn)(void *ctx, const struct wgc_event *event);
 
 #define WGC_EVENT_MASK(type) (1u << (type))
-enum {
-	WGC_EVENTS_ALL = (1u << WGC_EVENT_TYPES) - 1,
-	/* With this bit, KEYS_DERIVED events carry the session's keys. Without it a subscriber
-	 * never sees them, whatever else it asks for. */
-	WGC_EVENTS_WITH_KEYS = 1u << 31,
-};
+#define WGC_EVENTS_ALL ((1u << WGC_EVENT_TYPES) - 1)
+/* With this bit, KEYS_DERIVED events carry the session's keys. Without it a subscriber never
+ * sees them, whatever else it asks for. */
+#define WGC_EVENTS_WITH_KEYS (1u << 31)
 
 /* Calls fn for every event whose bit is in mask; *id (optional) names the subscription. At
  * most 16 subscriptions. Thread-safe. */

@@ -135,6 +135,7 @@ TEST(events_keypair_expiry_and_wipe)
 	sim_pair(&sim, 804, &a, &b, NULL, false);
 	sim_send_ip(a, b, 1, 100);
 	sim_run_for(&sim, S);
+	/* Reported when next used: the keypair is found too old on the way out. */
 	sim_run_for(&sim, 181 * S);
 	CHECK_EQ(sim_event_count(a, WG_EVENT_KEYPAIR_EXPIRED), 0);
 	sim_send_ip(a, b, 2, 100);

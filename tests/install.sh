@@ -55,6 +55,14 @@ cc -std=c11 -Wall -Werror $cflags "$tmp/prog.c" $(pkg-config --libs wgc) -o "$tm
 cc -std=c11 -Wall -Werror $cflags "$tmp/prog.c" -Wl,-Bstatic $(pkg-config --libs-only-L --libs-only-l wgc) \
 	-Wl,-Bdynamic $(pkg-config --static --libs-only-other --libs-only-l libcrypto) -pthread -o "$tmp/prog-static" \
 	2>"$tmp/cc.log" || fail "building against the static library: $(cat "$tmp/cc.log")"
+# The header alone holds to the strictest C and compiles as C++.
+cc -std=c11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only $cflags "$tmp/prog.c" 2>"$tmp/cc.log" ||
+	fail "<wgc.h> under -std=c11 -Wpedantic: $(cat "$tmp/cc.log")"
+if command -v g++ >/dev/null; then
+	printf '#include <wgc.h>\nint main() { return wgc_api_version() == WGC_API_VERSION ? 0 : 1; }\n' >"$tmp/prog.cc"
+	g++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -fsyntax-only $cflags "$tmp/prog.cc" 2>"$tmp/cc.log" ||
+		fail "<wgc.h> as C++: $(cat "$tmp/cc.log")"
+fi
 out=$(LD_LIBRARY_PATH="$tmp/p/lib" "$tmp/prog") || fail "the program built against libwgc.so failed"
 [ ${#out} = 44 ] || fail "the program printed \"$out\", not a key"
 "$tmp/prog-static" >/dev/null || fail "the program built against libwgc.a failed"

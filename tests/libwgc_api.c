@@ -129,8 +129,10 @@ static void pump(struct end *a, struct end *b, int rounds)
 	struct pollfd p[2] = { { .fd = wgc_device_fd(a->device), .events = POLLIN },
 			       { .fd = wgc_device_fd(b->device), .events = POLLIN } };
 
+	/* A millisecond of virtual time per round: round trips take time to measure. */
 	for (int i = 0; i < rounds; ++i) {
 		poll(p, 2, 5);
+		virtual_now += 1000000;
 		wgc_device_process(a->device);
 		wgc_device_process(b->device);
 	}
@@ -255,9 +257,11 @@ TEST(libwgc_api_virtual_pair_and_its_events)
 	CHECK_EQ(b.last_len, 100);
 	e = find_event(&a, WGC_EVENT_HANDSHAKE_INITIATED);
 	CHECK(e && e->attempt == 1 && wgc_key_equal(e->peer, b.pub));
-	/* Virtual time stood still: the round trip took no virtual time, but it was measured. */
-	CHECK(find_event(&a, WGC_EVENT_HANDSHAKE_COMPLETE) && find_event(&a, WGC_EVENT_HANDSHAKE_COMPLETE)->initiator);
-	CHECK(find_event(&b, WGC_EVENT_HANDSHAKE_COMPLETE) && !find_event(&b, WGC_EVENT_HANDSHAKE_COMPLETE)->initiator);
+	/* Each round is a virtual millisecond: the round trips took whole rounds. */
+	e = find_event(&a, WGC_EVENT_HANDSHAKE_COMPLETE);
+	CHECK(e && e->initiator && e->rtt_ns >= 1000000 && e->rtt_ns <= 10000000);
+	e = find_event(&b, WGC_EVENT_HANDSHAKE_COMPLETE);
+	CHECK(e && !e->initiator && e->rtt_ns >= 1000000 && e->rtt_ns <= 10000000);
 	CHECK(find_event(&b, WGC_EVENT_ENDPOINT_CHANGED) &&
 	      find_event(&b, WGC_EVENT_ENDPOINT_CHANGED)->endpoint.ss_family == AF_INET);
 	CHECK(find_event(&a, WGC_EVENT_DATA_AFTER_IDLE) && !find_event(&a, WGC_EVENT_DATA_AFTER_IDLE)->received);
@@ -410,6 +414,38 @@ TEST(libwgc_api_bad_arguments_change_nothing)
 	pair_down(&a, &b);
 }
 
+/* New ports, again and again: each time new sockets, the old retired, and traffic goes on (the
+ * peer follows the new port as it roams). */
+TEST(libwgc_api_port_changes)
+{
+	struct end a, b;
+	struct wgc_config *config;
+	uint16_t port, last;
+
+	CHECK(pair_up(&a, &b));
+	CHECK_EQ(send_to(&a, &b, 100), 0);
+	pump(&a, &b, 20);
+	CHECK_EQ(b.delivered, 1);
+	last = port_of(a.device);
+	for (int i = 0; i < 6; ++i) {
+		CHECK_EQ(wgc_config_new(&config), 0);
+		wgc_config_set_listen_port(config, 0);
+		CHECK_EQ(wgc_device_configure(a.device, config), 0);
+		wgc_config_free(config);
+		port = port_of(a.device);
+		CHECK(port != 0 && port != last);
+		last = port;
+		CHECK_EQ(send_to(&a, &b, 100), 0);
+		pump(&a, &b, 5);
+		CHECK_EQ(b.delivered, (unsigned)(2 + i));
+	}
+	/* b answers to where a is now. */
+	CHECK_EQ(send_to(&b, &a, 100), 0);
+	pump(&a, &b, 5);
+	CHECK_EQ(a.delivered, 1);
+	pair_down(&a, &b);
+}
+
 TEST(libwgc_api_control_of_a_missing_interface)
 {
 	struct wgc_config *config;
@@ -462,9 +498,24 @@ TEST(libwgc_thread_devices_on_their_own_threads)
 	for (int i = 0; i < 500 && atomic_load(&got[1].delivered) < 100; ++i)
 		usleep(10000);
 	CHECK_EQ(atomic_load(&got[1].delivered), 100);
+	/* While their threads run, the caller's loop may not run them too. */
+	CHECK_EQ(wgc_device_process(e[0].device), -EBUSY);
 	for (int i = 0; i < 2; ++i) {
 		CHECK_EQ(wgc_device_stop(e[i].device), 0);
 		CHECK_EQ(wgc_device_stop(e[i].device), -EALREADY);
-		wgc_device_free(e[i].device);
 	}
+	/* Stopped, not dead: this thread's loop carries the next packet. */
+	ip_packet(p, e[0].inner, e[1].inner, sizeof(p));
+	CHECK_EQ(wgc_device_send_packet(e[0].device, p, sizeof(p)), 0);
+	for (int i = 0; i < 200 && atomic_load(&got[1].delivered) < 101; ++i) {
+		struct pollfd fds[2] = { { .fd = wgc_device_fd(e[0].device), .events = POLLIN },
+					 { .fd = wgc_device_fd(e[1].device), .events = POLLIN } };
+
+		poll(fds, 2, 10);
+		CHECK_EQ(wgc_device_process(e[0].device), 0);
+		CHECK_EQ(wgc_device_process(e[1].device), 0);
+	}
+	CHECK_EQ(atomic_load(&got[1].delivered), 101);
+	for (int i = 0; i < 2; ++i)
+		wgc_device_free(e[i].device);
 }

@@ -191,8 +191,9 @@ void wg_peer_data_seen(struct wg_peer *peer, bool received)
 {
 	uint64_t now = peer->device->env.now(peer->device->env.ctx);
 
-	if (!peer->last_data || now - peer->last_data >= WG_IDLE_TIME)
+	if (!peer->has_seen_data || now - peer->last_data >= WG_IDLE_TIME)
 		wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_DATA_AFTER_IDLE, .received = received,
-							  .idle = peer->last_data ? now - peer->last_data : 0 });
+							  .idle = peer->has_seen_data ? now - peer->last_data : 0 });
 	peer->last_data = now;
+	peer->has_seen_data = true;
 }

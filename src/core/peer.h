@@ -65,7 +65,8 @@ struct wg_peer {
 	unsigned staged_head, staged_count;
 
 	uint64_t rx_bytes, tx_bytes;     /* whole WireGuard messages, handshakes included */
-	uint64_t last_data;              /* env.now of the last data in or out; 0 never */
+	uint64_t last_data;              /* env.now of the last data in or out */
+	bool has_seen_data;              /* last_data is set */
 	uint64_t last_handshake_wall_ns; /* Unix time of the last completed handshake; 0 never */
 	uint64_t handshakes_completed;
 

@@ -65,7 +65,7 @@ static void on_tun(struct wgl_watch *watch, uint32_t events)
 	}
 	/* A detached TUN descriptor polls as an error: the interface was deleted. */
 	if (events & EPOLLERR)
-		wgl_engine_stop(engine, "its TUN device was removed");
+		wgl_engine_tun_gone(engine);
 }
 
 int wgl_egress_watch_tun(struct wgl_engine *engine)

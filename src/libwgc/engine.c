@@ -61,6 +61,20 @@ static void on_wake(struct wgl_watch *watch, uint32_t events)
 		return;
 }
 
+/* The interface went: the loop stops, and a caller's process() says so from now on. Its
+ * descriptors leave the epoll set, which would otherwise poll ready for ever. */
+void wgl_engine_tun_gone(struct wgl_engine *engine)
+{
+	if (engine->tun_gone)
+		return;
+	engine->tun_gone = true;
+	if (engine->tun.fd >= 0)
+		wgl_watch_remove(engine->epoll_fd, &engine->tun_watch);
+	if (engine->link.fd >= 0)
+		wgl_watch_remove(engine->epoll_fd, &engine->link_watch);
+	wgl_engine_stop(engine, "its TUN device was removed");
+}
+
 static void on_link(struct wgl_watch *watch, uint32_t events)
 {
 	struct wgl_engine *engine = container_of(watch, struct wgl_engine, link_watch);
@@ -68,7 +82,7 @@ static void on_link(struct wgl_watch *watch, uint32_t events)
 
 	(void)events;
 	if (changes & WGL_LINK_GONE) {
-		wgl_engine_stop(engine, "its TUN device was removed");
+		wgl_engine_tun_gone(engine);
 		return;
 	}
 	if (changes & WGL_LINK_MTU_CHANGED)
@@ -110,6 +124,7 @@ static int open_tunnel(struct wgl_engine *engine)
 		return ret;
 	engine->coalescer->alone = !engine->tun.vnet;
 	engine->coalescer->udp = engine->tun.uso;
+	/* A descriptor of an interface in another namespace has no link to follow here. */
 	return engine->tun.ifindex ? wgl_link_open(&engine->link, engine->tun.ifindex, WGL_TUN_DEFAULT_MTU) : 0;
 }
 
@@ -125,8 +140,9 @@ static int open_device(struct wgl_engine *engine)
 	wg_device_set_mtu(&engine->device, engine->tunnel == WGL_TUNNEL_NONE && engine->options.mtu
 						   ? engine->options.mtu : WGL_TUN_DEFAULT_MTU);
 	wg_device_set_listen_port(&engine->device, udp->ops->port(udp));
-	/* Without a TUN there is no link to follow: the device is up from the start. */
-	if (engine->tunnel == WGL_TUNNEL_NONE)
+	/* Without a link to follow (no TUN, or one whose interface is not in this namespace) the
+	 * device is up from the start, and its owner may take it down. */
+	if (engine->link.fd < 0)
 		wg_device_up(&engine->device);
 	return 0;
 }
@@ -181,8 +197,12 @@ int wgl_engine_open(struct wgl_engine *engine, const struct wgl_engine_options *
 		ret = open_device(engine);
 	if (!ret)
 		ret = watch_all(engine);
-	if (ret)
+	if (ret) {
+		/* A descriptor handed in stays its owner's when the engine does not come to be. */
+		if (options->tunnel == WGL_TUNNEL_TUN && options->tun_fd >= 0)
+			engine->tun.fd = -1;
 		wgl_engine_close(engine);
+	}
 	return ret;
 }
 
@@ -228,21 +248,27 @@ void wgl_engine_close(struct wgl_engine *engine)
 }
 
 /* Out of service now (its queue sent, its sockets out of the epoll set, so no new event names
- * it), freed later: the loop's current batch may still hold events for its watches. */
+ * it), freed later: the loop's current batch, on this thread or the engine's own, may still
+ * hold events for its watches. */
 static void retire(struct wgl_engine *engine, struct wgl_transport *t)
 {
+	uint64_t one = 1;
+
 	t->ops->flush(t);
-	if (engine->retired_count == sizeof(engine->retired) / sizeof(engine->retired[0]))
-		wgl_engine_close_retired(engine);
 	t->ops->unwatch(t);
-	engine->retired[engine->retired_count++] = t;
+	t->next_retired = engine->retired;
+	engine->retired = t;
+	/* The engine's own thread closes it when it next goes round: soon, so its port is free. */
+	if (engine->has_thread && write(engine->wake_watch.fd, &one, sizeof(one)) < 0)
+		return;
 }
 
 void wgl_engine_close_retired(struct wgl_engine *engine)
 {
-	while (engine->retired_count) {
-		struct wgl_transport *t = engine->retired[--engine->retired_count];
+	while (engine->retired) {
+		struct wgl_transport *t = engine->retired;
 
+		engine->retired = t->next_retired;
 		t->ops->close(t);
 	}
 }
@@ -282,7 +308,7 @@ int wgl_engine_configure(struct wgl_engine *engine, const struct wg_config_devic
 		ret = wg_device_configure(&engine->device, config);
 	if (ret) {
 		if (fresh)
-			fresh->ops->close(fresh);
+			retire(engine, fresh);
 		udp->ops->set_fwmark(udp, old_fwmark);
 		return ret;
 	}

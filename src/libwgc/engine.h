@@ -63,17 +63,18 @@ struct wgl_engine {
 	struct wgl_tun tun;                 /* fd -1 without a TUN */
 	struct wgl_link link;               /* fd -1 without a TUN */
 	struct wgl_transport *transports[WG_TRANSPORT_KINDS]; /* by kind; NULL: not open */
-	/* Replaced by a configuration: closed at the start of the next round, when no event of
-	 * a batch can name their watches any more. */
-	struct wgl_transport *retired[4];
-	unsigned retired_count;
+	/* Replaced by a configuration (or never used: a configuration refused after they were
+	 * watched): closed by the loop's own thread between its batches, when no event it holds
+	 * can name their watches any more. A list through wgl_transport.next_retired. */
+	struct wgl_transport *retired;
 	int epoll_fd;
 	struct wgl_watch tun_watch, link_watch, timer_watch, dh_watch, wake_watch;
 	uint64_t armed_deadline;            /* what the timerfd is set to, UINT64_MAX when disarmed */
 	uint64_t now;                       /* the clock at the start of the current event */
 	uint64_t wall_at_start, clock_at_start; /* a caller's clock moves the wall clock with it */
-	/* One TUN read with the core's head- and tailroom. Its packet is encrypted in place and
-	 * queued by reference, so it must not be read into again before the round's flush. */
+	/* One TUN read (or a TUN-less device's packet) with the core's head- and tailroom, where it
+	 * is encrypted in place; the transports copy what they queue from it (a super-packet's
+	 * segments are cut into the UDP transport's own queue instead). */
 	uint8_t *tun_buffer;
 	/* Decrypted packets queued by reference into the transports' receive buffers: written to
 	 * the TUN at the flush after each event, before any receive buffer is reused. */
@@ -92,6 +93,8 @@ struct wgl_engine {
 	bool has_thread;
 	bool stopping;
 	const char *stop_reason;
+	bool tun_gone;                      /* its interface was removed: nothing more to do */
+	bool in_round;                      /* a round runs: one may not start inside it */
 };
 
 /* Opens everything: when it returns 0 the TUN interface (if any) exists and a random UDP port
@@ -107,12 +110,15 @@ int wgl_engine_configure(struct wgl_engine *engine, const struct wg_config_devic
 /* Everything a get reports. Under the lock. */
 int wgl_engine_dump(struct wgl_engine *engine, struct wg_config_device *out);
 
-/* The loop (loop.c). round: what is ready, without waiting (the caller's own loop, or one
- * pass of run). run: rounds until wgl_engine_stop, waiting in between; for wgcd's main thread
- * and the engine's own. Both take the lock themselves. */
+/* The loop (loop.c). round: what is ready, without waiting, for the caller's own loop: -EBUSY
+ * while the engine runs a thread of its own or a round is already on (a callback's), -ENODEV
+ * once its TUN interface is gone. run: rounds until wgl_engine_stop, waiting in between; for
+ * wgcd's main thread and the engine's own. Both take the lock themselves. */
 int wgl_engine_round(struct wgl_engine *engine);
 int wgl_engine_run(struct wgl_engine *engine);
 void wgl_engine_stop(struct wgl_engine *engine, const char *reason);
+/* Its TUN interface was removed: the loop stops for good. */
+void wgl_engine_tun_gone(struct wgl_engine *engine);
 /* The engine's own thread: start returns once it runs; join stops and waits for it. */
 int wgl_engine_start(struct wgl_engine *engine);
 int wgl_engine_join(struct wgl_engine *engine);
@@ -129,7 +135,7 @@ void wgl_engine_tick(struct wgl_engine *engine);
 /* The engine's clock: the caller's, or CLOCK_MONOTONIC. */
 uint64_t wgl_engine_clock(const struct wgl_engine *engine);
 
-/* Closes the transports a configuration replaced: at the start of a round, outside any batch. */
+/* Closes the transports a configuration retired: between the loop thread's batches only. */
 void wgl_engine_close_retired(struct wgl_engine *engine);
 
 /* Registers a watch in the engine's epoll set (for transports and an owner's descriptors). */

@@ -77,7 +77,8 @@ void wgl_engine_settle(struct wgl_engine *engine)
  * the tunnel in the buffers they arrived in, which the next event may read into again. */
 static void handle(struct wgl_engine *engine, const struct epoll_event *events, int n)
 {
-	for (int i = 0; i < n && !engine->stopping; ++i) {
+	engine->in_round = true;
+	for (int i = 0; i < n; ++i) {
 		struct wgl_watch *watch = events[i].data.ptr;
 
 		wgl_engine_tick(engine);
@@ -92,6 +93,7 @@ static void handle(struct wgl_engine *engine, const struct epoll_event *events, 
 	wgl_engine_settle(engine);
 	if (engine->round_hook)
 		engine->round_hook(engine->round_ctx);
+	engine->in_round = false;
 }
 
 int wgl_engine_round(struct wgl_engine *engine)
@@ -100,6 +102,12 @@ int wgl_engine_round(struct wgl_engine *engine)
 	int n, ret = 0;
 
 	pthread_mutex_lock(&engine->lock);
+	/* The engine's own thread holds batches of its own; a callback's nested round would run
+	 * inside this one's. */
+	if (engine->has_thread || engine->in_round) {
+		pthread_mutex_unlock(&engine->lock);
+		return -EBUSY;
+	}
 	wgl_ingress_start_workers(engine);
 	wgl_engine_close_retired(engine);
 	n = epoll_wait(engine->epoll_fd, events, EVENTS_PER_WAIT, 0);
@@ -107,6 +115,8 @@ int wgl_engine_round(struct wgl_engine *engine)
 		ret = -errno;
 	else
 		handle(engine, events, n < 0 ? 0 : n);
+	if (!ret && engine->tun_gone)
+		ret = -ENODEV;
 	pthread_mutex_unlock(&engine->lock);
 	return ret;
 }
@@ -173,6 +183,8 @@ int wgl_engine_join(struct wgl_engine *engine)
 	pthread_join(engine->thread, NULL);
 	pthread_mutex_lock(&engine->lock);
 	engine->has_thread = false;
+	/* Stopped, not dead: the caller's own loop may run it from here on. */
+	engine->stopping = false;
 	pthread_mutex_unlock(&engine->lock);
 	return 0;
 }

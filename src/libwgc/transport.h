@@ -58,19 +58,21 @@ struct wgl_transport_ops {
 	int (*set_fwmark)(struct wgl_transport *t, uint32_t fwmark);
 	uint16_t (*port)(const struct wgl_transport *t);
 	/* Where a datagram of up to `room` bytes may be built in place before queue() is given
-	 * it: the payload goes WG_PACKET_HEADROOM in. NULL: build it anywhere, queue copies. */
+	 * it: the payload goes WG_PACKET_HEADROOM in, and queue() then copies nothing. Required of
+	 * the UDP transport: the TUN's super-packets are cut straight into its queue. */
 	uint8_t *(*reserve)(struct wgl_transport *t, size_t room);
 	/* Queues one message for `to` on behalf of `peer` (NULL: a cookie reply). Datagrams the
 	 * transport later fails to send are taken back from the peer (wg_peer_send_failed). */
 	void (*queue)(struct wgl_transport *t, struct wg_peer *peer, const struct wg_endpoint *to,
 		      const uint8_t *msg, size_t len);
-	/* Sends everything queued; a peer about to be freed is named so nothing refers to it. */
+	/* Sends everything queued (also before a peer is freed, so nothing queued refers to it). */
 	void (*flush)(struct wgl_transport *t);
 };
 
 struct wgl_transport {
 	const struct wgl_transport_ops *ops;
 	struct wgl_engine *engine;
+	struct wgl_transport *next_retired; /* on the engine's list of retired transports */
 };
 
 /* The transports the engine knows, by kind. */

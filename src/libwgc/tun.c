@@ -75,6 +75,43 @@ out:
 	return ret;
 }
 
+/* The virtio-net header wgcd reads and writes is the plain one (10 bytes); a descriptor set
+ * up for another size is set to it. */
+static int set_vnet_header_size(int fd)
+{
+	int size = 0, want = (int)sizeof(struct virtio_net_hdr);
+
+	if (ioctl(fd, TUNGETVNETHDRSZ, &size) < 0)
+		return -errno;
+	if (size != want && ioctl(fd, TUNSETVNETHDRSZ, &want) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Whether a descriptor's packets carry packet information. TUNGETIFF cannot say: it reports
+ * IFF_NOFILTER, which has IFF_NO_PI's value, for every descriptor without a socket filter. So
+ * the interface's own flags are read from sysfs (when it is this namespace's interface, the
+ * same index); elsewhere IFF_NO_PI is assumed, as VPN services and most programs open it. */
+static bool has_packet_info(const char *name, int ifindex)
+{
+	char path[96], text[32];
+	unsigned long flags = 0, index = 0;
+	bool ok;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", name);
+	f = fopen(path, "re");
+	ok = f && fscanf(f, "%lu", &index) == 1 && index == (unsigned long)ifindex;
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", name);
+	f = ok ? fopen(path, "re") : NULL;
+	ok = f && fgets(text, sizeof(text), f) && sscanf(text, "%lx", &flags) == 1;
+	if (f)
+		fclose(f);
+	return ok && !(flags & IFF_NO_PI);
+}
+
 int wgl_tun_adopt(struct wgl_tun *tun, int fd)
 {
 	struct ifreq ifr = { 0 };
@@ -90,7 +127,11 @@ int wgl_tun_adopt(struct wgl_tun *tun, int fd)
 	memcpy(tun->name, ifr.ifr_name, IFNAMSIZ);
 	tun->ifindex = (int)if_nametoindex(tun->name);
 	tun->vnet = (ifr.ifr_flags & IFF_VNET_HDR) != 0;
-	tun->packet_info = !(ifr.ifr_flags & IFF_NO_PI);
+	tun->packet_info = tun->ifindex && has_packet_info(tun->name, tun->ifindex);
+	if (tun->vnet && set_vnet_header_size(fd)) {
+		tun->fd = -1;
+		return -EINVAL;
+	}
 	if (tun->vnet)
 		set_offloads(tun);
 	return 0;

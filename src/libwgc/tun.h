@@ -37,8 +37,9 @@ struct wgl_tun {
 /* Creates the interface `name` (which must not exist yet) with the default MTU. 0 or -errno. */
 int wgl_tun_open(struct wgl_tun *tun, const char *name);
 /* Takes over a TUN descriptor someone else opened (an app's VPN service, a test), as it was
- * set up: with or without IFF_VNET_HDR (offloads only with it) and IFF_NO_PI. -EINVAL when it
- * is not a TUN (IFF_TUN) descriptor. The descriptor is closed with the tun. */
+ * set up: with or without IFF_VNET_HDR (offloads only with it) and IFF_NO_PI (recognised
+ * when its interface is in this namespace; IFF_NO_PI is assumed otherwise). -EINVAL when it is
+ * not a TUN (IFF_TUN) descriptor. The descriptor is closed with the tun. */
 int wgl_tun_adopt(struct wgl_tun *tun, int fd);
 void wgl_tun_close(struct wgl_tun *tun);
 
