@@ -90,11 +90,20 @@ int wgc_config_set_fwmark(struct wgc_config *config, uint32_t fwmark);
 /* Peers not named in this configuration are removed. */
 int wgc_config_set_replace_peers(struct wgc_config *config, bool replace);
 
+/* wgc's extension: a TCP listener on this port, IPv4 and IPv6, for peers whose transport is
+ * TCP (0: none). Devices that never set it have none, and answer stock tools as wireguard-go. */
+int wgc_config_set_tcp_listen_port(struct wgc_config *config, uint16_t port);
+/* Seconds between tries of UDP for WGC_TRANSPORT_AUTO peers that fell back to TCP (1-86400;
+ * 120 unless set). */
+int wgc_config_set_udp_probe_interval(struct wgc_config *config, uint32_t seconds);
+
 /* What a get reported. private_key/public_key are false when the device has no key. */
 bool wgc_config_private_key(const struct wgc_config *config, uint8_t private_key[WGC_KEY_LEN]);
 bool wgc_config_public_key(const struct wgc_config *config, uint8_t public_key[WGC_KEY_LEN]);
 uint16_t wgc_config_listen_port(const struct wgc_config *config);
 uint32_t wgc_config_fwmark(const struct wgc_config *config);
+/* 0 when there is no listener (or a get did not report one). */
+uint16_t wgc_config_tcp_listen_port(const struct wgc_config *config);
 
 size_t wgc_config_peer_count(const struct wgc_config *config);
 /* Peers in order: the first, then each one's next; NULL after the last. */
@@ -117,6 +126,14 @@ int wgc_peer_set_preshared_key(struct wgc_peer *peer, const uint8_t *key);
 /* Numeric "192.0.2.1:51820" or "[2001:db8::1]:51820". */
 int wgc_peer_set_endpoint(struct wgc_peer *peer, const char *endpoint);
 int wgc_peer_set_endpoint_address(struct wgc_peer *peer, const struct sockaddr *address, socklen_t len);
+/* How the peer is reached (wgc's extension; WGC_TRANSPORT_MODE_UDP unless set): UDP; TCP,
+ * each message framed by a 2-byte length as Mullvad's udp-over-tcp does, dialling the TCP
+ * endpoint; or AUTO: UDP first, TCP when 2 initiations over UDP went unanswered, UDP again
+ * when a try of it (every udp_probe_interval) completes a handshake. */
+enum wgc_transport_mode { WGC_TRANSPORT_MODE_UDP, WGC_TRANSPORT_MODE_TCP, WGC_TRANSPORT_MODE_AUTO };
+int wgc_peer_set_transport(struct wgc_peer *peer, enum wgc_transport_mode mode);
+/* Where to dial over TCP, in the endpoint's forms; unless set, the endpoint's address and port. */
+int wgc_peer_set_tcp_endpoint(struct wgc_peer *peer, const char *endpoint);
 /* Seconds between keepalives when nothing else is sent; 0 turns them off. */
 int wgc_peer_set_persistent_keepalive(struct wgc_peer *peer, uint16_t seconds);
 /* "10.0.0.0/24", "fd00::/64", a bare address meaning /32 or /128. */
@@ -139,6 +156,23 @@ int wgc_peer_allowed_ip(const struct wgc_peer *peer, size_t i, char *text, size_
 uint64_t wgc_peer_rx_bytes(const struct wgc_peer *peer);
 uint64_t wgc_peer_tx_bytes(const struct wgc_peer *peer);
 uint64_t wgc_peer_last_handshake_ns(const struct wgc_peer *peer);
+/* The mode set or reported (WGC_TRANSPORT_MODE_UDP when none was). */
+enum wgc_transport_mode wgc_peer_transport(const struct wgc_peer *peer);
+/* The TCP endpoint set or reported, as text (at most 65 bytes with the NUL); -ENOENT when
+ * none was, -ENOSPC when size is too small. */
+int wgc_peer_tcp_endpoint(const struct wgc_peer *peer, char *text, size_t size);
+
+enum wgc_transport { WGC_TRANSPORT_UDP, WGC_TRANSPORT_TCP };
+enum wgc_transport_reason {
+	WGC_TRANSPORT_CONFIGURED,     /* the peer's mode says so */
+	WGC_TRANSPORT_UDP_UNANSWERED, /* AUTO: no answer to 2 initiations over UDP */
+	WGC_TRANSPORT_UDP_ANSWERED,   /* AUTO: a handshake over UDP completed */
+	WGC_TRANSPORT_PEER_CHOSE,     /* it reached us over this transport last, and we follow */
+};
+/* Which transport a get found in use for the peer, and why: false when it reported nothing
+ * (a plain UDP peer). */
+bool wgc_peer_transport_in_use(const struct wgc_peer *peer, enum wgc_transport *transport,
+			       enum wgc_transport_reason *reason);
 
 /* -------------------------------------------------------------------- in-process devices */
 
@@ -256,6 +290,7 @@ enum wgc_event_type {
 	                                * or all of them wiped (540 s without a new one, down) */
 	WGC_EVENT_ENDPOINT_CHANGED,    /* the peer's endpoint is now `endpoint` */
 	WGC_EVENT_DATA_AFTER_IDLE,     /* data again after idle_ns without any */
+	WGC_EVENT_TRANSPORT_CHANGED,   /* the peer's messages go over `transport` now (why: transport_reason) */
 	WGC_EVENT_TYPES
 };
 
@@ -284,6 +319,8 @@ struct wgc_event {
 	bool received;                   /* DATA_AFTER_IDLE: the data came in (else went out) */
 	uint64_t idle_ns;                /* DATA_AFTER_IDLE */
 	const struct wgc_session_keys *keys; /* KEYS_DERIVED to a WGC_EVENTS_WITH_KEYS subscriber */
+	enum wgc_transport transport;    /* TRANSPORT_CHANGED (and `endpoint`: where on it) */
+	enum wgc_transport_reason transport_reason; /* TRANSPORT_CHANGED */
 };
 
 /* Valid during the call only (keys are wiped after it). Runs under the device's lock after the

@@ -21,6 +21,10 @@ enum wg_config_device_flags {
 	WG_DEVICE_HAS_LISTEN_PORT = 1u << 1,
 	WG_DEVICE_HAS_FWMARK = 1u << 2,
 	WG_DEVICE_REPLACE_PEERS = 1u << 3,
+	/* Extensions beyond the UAPI wireguard-go serves; the core keeps them for the I/O layer
+	 * and the get reply shows them only when present. */
+	WG_DEVICE_HAS_TCP_LISTEN_PORT = 1u << 4,
+	WG_DEVICE_HAS_UDP_PROBE_INTERVAL = 1u << 5,
 };
 
 enum wg_config_peer_flags {
@@ -30,6 +34,21 @@ enum wg_config_peer_flags {
 	WG_PEER_HAS_PRESHARED_KEY = 1u << 3,
 	WG_PEER_HAS_ENDPOINT = 1u << 4,
 	WG_PEER_HAS_PERSISTENT_KEEPALIVE_INTERVAL = 1u << 5,
+	/* Extensions, as for the device's. */
+	WG_PEER_HAS_TRANSPORT = 1u << 6,
+	WG_PEER_HAS_TCP_ENDPOINT = 1u << 7,
+	WG_PEER_HAS_TRANSPORT_STATE = 1u << 8, /* get only: what is in use and why */
+};
+
+/* Which transport a peer is to be reached over: UDP, TCP, or UDP falling back to TCP. */
+enum wg_transport_mode { WG_TRANSPORT_MODE_UDP, WG_TRANSPORT_MODE_TCP, WG_TRANSPORT_MODE_AUTO };
+
+/* Why a peer's messages go over the transport they do (get only). */
+enum wg_transport_reason {
+	WG_TRANSPORT_CONFIGURED,      /* its mode says so */
+	WG_TRANSPORT_UDP_UNANSWERED,  /* auto: no answer to 2 initiations over UDP */
+	WG_TRANSPORT_UDP_ANSWERED,    /* auto: a handshake over UDP completed (back on UDP) */
+	WG_TRANSPORT_PEER_CHOSE,      /* it reached us over it last (we follow) */
 };
 
 struct wg_config_allowedip {
@@ -47,9 +66,13 @@ struct wg_config_peer {
 	uint16_t persistent_keepalive_interval;
 	struct wg_config_allowedip *allowedips;
 	size_t num_allowedips, cap_allowedips;
+	enum wg_transport_mode transport_mode;
+	struct wg_endpoint tcp_endpoint;  /* default: the endpoint's address and port */
 	/* Read back from a device only. */
 	uint64_t last_handshake_time_sec, last_handshake_time_nsec;
 	uint64_t rx_bytes, tx_bytes;
+	enum wg_transport_kind transport_active;
+	enum wg_transport_reason transport_reason;
 	struct wg_config_peer *next;
 };
 
@@ -58,6 +81,8 @@ struct wg_config_device {
 	uint8_t private_key[WG_NOISE_PUBLIC_KEY_LEN]; /* all zero: none */
 	uint16_t listen_port;
 	uint32_t fwmark;
+	uint16_t tcp_listen_port;         /* 0: no listener */
+	uint32_t udp_probe_interval;      /* seconds between UDP probes of auto peers on TCP */
 	struct wg_config_peer *first_peer, *last_peer;
 	size_t num_peers;
 };

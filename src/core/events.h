@@ -29,6 +29,8 @@ enum wg_event_type {
 	WG_EVENT_KEYPAIR_EXPIRED,       /* a keypair reached REJECT_AFTER_TIME/MESSAGES, or was wiped */
 	WG_EVENT_ENDPOINT_CHANGED,      /* the peer's address (or transport) is a new one */
 	WG_EVENT_DATA_AFTER_IDLE,       /* data, in or out, after WG_IDLE_TIME (or ever) without */
+	WG_EVENT_TRANSPORT_CHANGED,     /* reported by the I/O layer, never the core: the peer's
+	                                 * messages go over another transport (libwgc's fallback) */
 	WG_EVENT_TYPES
 };
 
@@ -60,6 +62,8 @@ struct wg_event {
 	bool received;                       /* DATA_AFTER_IDLE: inbound */
 	uint64_t idle;                       /* DATA_AFTER_IDLE: nanoseconds without data */
 	const struct wg_session_keys *keys;  /* KEYS_DERIVED */
+	uint8_t transport;                   /* TRANSPORT_CHANGED: enum wg_transport_kind now used */
+	uint8_t transport_reason;            /* TRANSPORT_CHANGED: enum wg_transport_reason */
 };
 
 /* Reports an event of the peer's device, when its env has an event callback. */

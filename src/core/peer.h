@@ -72,6 +72,9 @@ struct wg_peer {
 
 	struct wg_list allowedips_list;
 	bool is_dead;
+	/* The I/O layer's own state for this peer (libwgc: how it is reached). The core never
+	 * reads it; its owner frees it when told the peer is removed (WG_EVENT_PEER_REMOVED). */
+	void *io;
 };
 
 /* A new peer with this public key, not yet in any table but the device's. 0 or -errno. */

@@ -20,18 +20,23 @@ static uint64_t now_of(const struct wg_device *device)
 	return device->env.now(device->env.ctx);
 }
 
-int wg_packet_send_buffer_to_peer(struct wg_peer *peer, const uint8_t *msg, size_t len)
+static int send_buffer_via(struct wg_peer *peer, const struct wg_endpoint *to, const uint8_t *msg, size_t len)
 {
 	struct wg_device *device = peer->device;
 	int ret = -EDESTADDRREQ;
 
-	if (wg_endpoint_is_set(&peer->endpoint))
-		ret = device->env.send(device->env.ctx, peer, &peer->endpoint, msg, len);
+	if (wg_endpoint_is_set(to))
+		ret = device->env.send(device->env.ctx, peer, to, msg, len);
 	if (ret)
 		++device->stats.tx_send_errors;
 	else
 		peer->tx_bytes += len;
 	return ret;
+}
+
+int wg_packet_send_buffer_to_peer(struct wg_peer *peer, const uint8_t *msg, size_t len)
+{
+	return send_buffer_via(peer, &peer->endpoint, msg, len);
 }
 
 static bool handshake_sent_recently(const struct wg_peer *peer, uint64_t now)
@@ -68,6 +73,35 @@ static void send_initiation(struct wg_peer *peer, uint64_t now)
 	wg_timers_handshake_initiated(peer);
 	wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_HANDSHAKE_INITIATED,
 						  .attempt = peer->timer_handshake_attempts + 1 });
+}
+
+/*
+ * A probe is an initiation like any other, but sent elsewhere than the endpoint and with no
+ * retries of its own: an answer (from `via`) completes the handshake and moves the endpoint
+ * there, as any authenticated message does; silence leaves the session on the endpoint as it
+ * was, and the next handshake there simply replaces the probe's. It waits for a moment when
+ * no handshake is in flight, so it never displaces one.
+ */
+int wg_packet_send_handshake_probe(struct wg_peer *peer, const struct wg_endpoint *via)
+{
+	struct wg_message_initiation packet;
+	uint64_t now = now_of(peer->device);
+
+	if (peer->is_dead || !peer->device->is_up)
+		return -ENETDOWN;
+	if (handshake_sent_recently(peer, now) || wg_timer_pending(&peer->timer_retransmit_handshake))
+		return -EBUSY;
+	if (!wg_noise_handshake_create_initiation(&packet, peer))
+		return -ENOKEY;
+	peer->last_sent_handshake = now;
+	peer->has_sent_handshake = true;
+	wg_device_log(peer->device, WG_LOG_DEBUG, "Sending a probing handshake initiation to peer %llu",
+		      (unsigned long long)peer->internal_id);
+	wg_cookie_add_mac_to_packet((uint8_t *)&packet, sizeof(packet), &peer->cookie, now);
+	keep_sent_initiation(peer, &packet);
+	send_buffer_via(peer, via, (uint8_t *)&packet, sizeof(packet));
+	wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_HANDSHAKE_INITIATED, .attempt = 1 });
+	return 0;
 }
 
 void wg_packet_send_handshake_initiation(struct wg_peer *peer, bool is_retry)

@@ -14,6 +14,10 @@ struct wg_responder_dh;
 
 /* Rate limited to one per REKEY_TIMEOUT per peer; is_retry keeps the attempt count. */
 void wg_packet_send_handshake_initiation(struct wg_peer *peer, bool is_retry);
+/* One initiation to `via` rather than the endpoint (an I/O layer trying another way to the
+ * peer), without retransmissions: 0, -EBUSY while a handshake is in flight or one left within
+ * REKEY_TIMEOUT, -ENOKEY without an identity, -ENETDOWN when the device is down. */
+int wg_packet_send_handshake_probe(struct wg_peer *peer, const struct wg_endpoint *via);
 /* A cookie reply answered the initiation in flight: that same message again, now with mac2, at
  * most once per initiation. The handshake, its index and its timestamp stay as they were. */
 void wg_packet_resend_handshake_initiation(struct wg_peer *peer);

@@ -18,14 +18,40 @@ void wg_uapi_parser_init(struct wg_uapi_parser *parser, struct wg_config_device 
 	parser->config = config;
 }
 
-static const char *const device_keys[] = { "private_key", "listen_port", "fwmark", "replace_peers" };
+static const char *const device_keys[] = {
+	"private_key", "listen_port", "fwmark", "replace_peers", "tcp_listen_port", "udp_probe_interval",
+};
 static const char *const peer_keys[] = {
 	"remove", "update_only", "replace_allowed_ips", "preshared_key", "endpoint",
-	"persistent_keepalive_interval", "allowed_ip", "protocol_version",
+	"persistent_keepalive_interval", "allowed_ip", "protocol_version", "transport", "tcp_endpoint",
 };
 static const char *const get_only_keys[] = {
-	"last_handshake_time_sec", "last_handshake_time_nsec", "rx_bytes", "tx_bytes",
+	"last_handshake_time_sec", "last_handshake_time_nsec", "rx_bytes", "tx_bytes", "transport_active",
+	"transport_reason",
 };
+
+static const char *const transport_modes[] = { "udp", "tcp", "auto" };
+static const char *const transport_reasons[] = { "configured", "udp-unanswered", "udp-answered", "peer-chose" };
+
+const char *wg_uapi_transport_mode_name(enum wg_transport_mode mode)
+{
+	return (unsigned)mode < 3 ? transport_modes[mode] : "udp";
+}
+
+bool wg_uapi_parse_transport_mode(const char *text, enum wg_transport_mode *mode)
+{
+	for (unsigned i = 0; i < 3; ++i)
+		if (!strcmp(text, transport_modes[i])) {
+			*mode = (enum wg_transport_mode)i;
+			return true;
+		}
+	return false;
+}
+
+const char *wg_uapi_transport_reason_name(enum wg_transport_reason reason)
+{
+	return (unsigned)reason < 4 ? transport_reasons[reason] : "configured";
+}
 
 #define in_list(key, list) in_list_(key, list, sizeof(list) / sizeof((list)[0]))
 
@@ -67,6 +93,28 @@ static bool parse_allowedip(struct wg_config_allowedip *a, const char *value)
 	return wg_parse_prefix(value, false, &a->family, a->addr, &a->cidr);
 }
 
+/* The keys of wgc's own extensions (a stock `wg` never sends them). 1: not one of them. */
+static int device_extension_key(struct wg_uapi_parser *p, const char *key, const char *value)
+{
+	struct wg_config_device *c = p->config;
+	unsigned long long n;
+
+	if (!strcmp(key, "tcp_listen_port")) {
+		if (!wg_parse_decimal(value, 65535, &n))
+			return fail(p, -EINVAL, "tcp_listen_port: \"%.32s\" is not a port number (0-65535)", value);
+		c->tcp_listen_port = (uint16_t)n;
+		c->flags |= WG_DEVICE_HAS_TCP_LISTEN_PORT;
+	} else if (!strcmp(key, "udp_probe_interval")) {
+		if (!wg_parse_decimal(value, 86400, &n) || !n)
+			return fail(p, -EINVAL, "udp_probe_interval: \"%.32s\" is not 1-86400 seconds", value);
+		c->udp_probe_interval = (uint32_t)n;
+		c->flags |= WG_DEVICE_HAS_UDP_PROBE_INTERVAL;
+	} else {
+		return 1;
+	}
+	return 0;
+}
+
 static int device_key(struct wg_uapi_parser *p, const char *key, const char *value)
 {
 	struct wg_config_device *c = p->config;
@@ -92,7 +140,7 @@ static int device_key(struct wg_uapi_parser *p, const char *key, const char *val
 			return fail(p, -EINVAL, "replace_peers: only \"true\" is valid, not \"%.32s\"", value);
 		c->flags |= WG_DEVICE_REPLACE_PEERS;
 	} else {
-		return 1;
+		return device_extension_key(p, key, value);
 	}
 	return 0;
 }
@@ -102,6 +150,25 @@ static int peer_flag(struct wg_uapi_parser *p, const char *key, const char *valu
 	if (!parse_true(value))
 		return fail(p, -EINVAL, "%s: only \"true\" is valid, not \"%.32s\"", key, value);
 	p->peer->flags |= flag;
+	return 0;
+}
+
+static int peer_extension_key(struct wg_uapi_parser *p, const char *key, const char *value)
+{
+	struct wg_config_peer *peer = p->peer;
+
+	if (!strcmp(key, "transport")) {
+		if (!wg_uapi_parse_transport_mode(value, &peer->transport_mode))
+			return fail(p, -EINVAL, "transport: \"%.32s\" is not udp, tcp or auto", value);
+		peer->flags |= WG_PEER_HAS_TRANSPORT;
+	} else if (!strcmp(key, "tcp_endpoint")) {
+		if (wg_endpoint_parse(&peer->tcp_endpoint, value))
+			return fail(p, -EINVAL, "tcp_endpoint: \"%.64s\" is not IP:port or [IPv6]:port", value);
+		peer->tcp_endpoint.transport = WG_TRANSPORT_TCP;
+		peer->flags |= WG_PEER_HAS_TCP_ENDPOINT;
+	} else {
+		return 1;
+	}
 	return 0;
 }
 
@@ -141,7 +208,7 @@ static int peer_key(struct wg_uapi_parser *p, const char *key, const char *value
 		if (strcmp(value, "1"))
 			return fail(p, -EINVAL, "protocol_version: only 1 is known, not \"%.32s\"", value);
 	} else {
-		return 1;
+		return peer_extension_key(p, key, value);
 	}
 	return 0;
 }
@@ -258,6 +325,23 @@ static void append_key(struct text *t, const char *name, const uint8_t key[WG_KE
 	wg_secret_wipe(hex, sizeof(hex));
 }
 
+/* Only what is present: a device that uses no extension answers as wireguard-go does. */
+static void append_peer_extensions(struct text *t, const struct wg_config_peer *peer)
+{
+	char endpoint[WG_ENDPOINT_TEXT_MAX];
+
+	if (peer->flags & WG_PEER_HAS_TRANSPORT)
+		append(t, "transport=%s\n", wg_uapi_transport_mode_name(peer->transport_mode));
+	if (peer->flags & WG_PEER_HAS_TCP_ENDPOINT) {
+		wg_endpoint_format(&peer->tcp_endpoint, endpoint);
+		append(t, "tcp_endpoint=%s\n", endpoint);
+	}
+	if (peer->flags & WG_PEER_HAS_TRANSPORT_STATE)
+		append(t, "transport_active=%s\ntransport_reason=%s\n",
+		       peer->transport_active == WG_TRANSPORT_TCP ? "tcp" : "udp",
+		       wg_uapi_transport_reason_name(peer->transport_reason));
+}
+
 static void append_peer(struct text *t, const struct wg_config_peer *peer)
 {
 	char endpoint[WG_ENDPOINT_TEXT_MAX], addr[INET6_ADDRSTRLEN];
@@ -274,6 +358,7 @@ static void append_peer(struct text *t, const struct wg_config_peer *peer)
 	append(t, "tx_bytes=%llu\nrx_bytes=%llu\n", (unsigned long long)peer->tx_bytes,
 	       (unsigned long long)peer->rx_bytes);
 	append(t, "persistent_keepalive_interval=%u\n", peer->persistent_keepalive_interval);
+	append_peer_extensions(t, peer);
 	for (size_t i = 0; i < peer->num_allowedips; ++i) {
 		const struct wg_config_allowedip *a = &peer->allowedips[i];
 
@@ -296,6 +381,10 @@ char *wg_uapi_format(const struct wg_config_device *config, size_t *len)
 		append(&t, "listen_port=%u\n", config->listen_port);
 	if (config->fwmark)
 		append(&t, "fwmark=%u\n", config->fwmark);
+	if (config->flags & WG_DEVICE_HAS_TCP_LISTEN_PORT)
+		append(&t, "tcp_listen_port=%u\n", config->tcp_listen_port);
+	if (config->flags & WG_DEVICE_HAS_UDP_PROBE_INTERVAL)
+		append(&t, "udp_probe_interval=%u\n", config->udp_probe_interval);
 	for (const struct wg_config_peer *peer = config->first_peer; peer; peer = peer->next)
 		append_peer(&t, peer);
 	if (t.buf)

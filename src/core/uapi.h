@@ -9,6 +9,7 @@
 #ifndef WG_CORE_UAPI_H
 #define WG_CORE_UAPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/config.h"
@@ -29,6 +30,12 @@ int wg_uapi_parse_line(struct wg_uapi_parser *parser, const char *line);
 int wg_uapi_parse_text(struct wg_uapi_parser *parser, const char *text, size_t len);
 
 enum { WG_UAPI_LINE_MAX = 255 };
+
+/* The extensions' words: transport modes "udp", "tcp", "auto"; the reasons a transport is in
+ * use ("configured", "udp-unanswered", "udp-answered", "peer-chose"). */
+const char *wg_uapi_transport_mode_name(enum wg_transport_mode mode);
+bool wg_uapi_parse_transport_mode(const char *text, enum wg_transport_mode *mode);
+const char *wg_uapi_transport_reason_name(enum wg_transport_reason reason);
 
 /* The get reply's key=value lines (without the closing errno line), NUL-terminated, or NULL
  * when out of memory. It holds the private key: wipe it (length *len) before freeing. */

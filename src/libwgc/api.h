@@ -31,6 +31,10 @@ struct wgc_names {
 	size_t count;
 };
 
+/* An endpoint as text for the API's getters: -ENOENT when not present (or unset), -ENOSPC
+ * when it does not fit. */
+int wgl_api_endpoint_text(const struct wg_endpoint *endpoint, bool present, char *text, size_t size);
+
 /* A new public configuration taking over a core model (which is left empty). */
 int wgl_api_config_from_model(struct wg_config_device *model, struct wgc_config **out);
 

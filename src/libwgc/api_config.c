@@ -267,20 +267,27 @@ WGC_EXPORT bool wgc_peer_preshared_key(const struct wgc_peer *peer, uint8_t key[
 	return true;
 }
 
-WGC_EXPORT int wgc_peer_endpoint(const struct wgc_peer *peer, char *text, size_t size)
+int wgl_api_endpoint_text(const struct wg_endpoint *endpoint, bool present, char *text, size_t size)
 {
 	char formatted[WG_ENDPOINT_TEXT_MAX];
 	size_t len;
 
-	if (!peer || !text)
+	if (!text)
 		return -EINVAL;
-	if (!(peer->model.flags & WG_PEER_HAS_ENDPOINT) || !wg_endpoint_is_set(&peer->model.endpoint))
+	if (!present || !wg_endpoint_is_set(endpoint))
 		return -ENOENT;
-	len = wg_endpoint_format(&peer->model.endpoint, formatted);
+	len = wg_endpoint_format(endpoint, formatted);
 	if (len + 1 > size)
 		return -ENOSPC;
 	memcpy(text, formatted, len + 1);
 	return 0;
+}
+
+WGC_EXPORT int wgc_peer_endpoint(const struct wgc_peer *peer, char *text, size_t size)
+{
+	if (!peer)
+		return -EINVAL;
+	return wgl_api_endpoint_text(&peer->model.endpoint, peer->model.flags & WG_PEER_HAS_ENDPOINT, text, size);
 }
 
 WGC_EXPORT uint16_t wgc_peer_persistent_keepalive(const struct wgc_peer *peer)

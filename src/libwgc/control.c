@@ -282,6 +282,7 @@ static bool is_settable_key(const char *line)
 	static const char *const keys[] = {
 		"private_key=", "listen_port=", "fwmark=", "public_key=", "preshared_key=",
 		"persistent_keepalive_interval=", "allowed_ip=", "protocol_version=",
+		"tcp_listen_port=", "udp_probe_interval=", "transport=", "tcp_endpoint=",
 	};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); ++i)
@@ -318,11 +319,33 @@ static int get_only_key(struct wg_uapi_parser *parser, const char *line)
 	return 1;
 }
 
+/* wgc's extension: which transport a peer is on, and why. Unknown words are a newer daemon's. */
+static int transport_state_key(struct wg_uapi_parser *parser, const char *line)
+{
+	struct wg_config_peer *peer = parser->peer;
+	bool active = !strncmp(line, "transport_active=", 17);
+
+	if (!active && strncmp(line, "transport_reason=", 17))
+		return 1;
+	if (!peer)
+		return -EINVAL;
+	peer->flags |= WG_PEER_HAS_TRANSPORT_STATE;
+	if (active)
+		peer->transport_active = !strcmp(line + 17, "tcp") ? WG_TRANSPORT_TCP : WG_TRANSPORT_UDP;
+	for (int r = 0; !active && r <= WG_TRANSPORT_PEER_CHOSE; ++r)
+		if (!strcmp(line + 17, wg_uapi_transport_reason_name((enum wg_transport_reason)r)))
+			peer->transport_reason = (enum wg_transport_reason)r;
+	return 0;
+}
+
 static int get_line(struct wg_uapi_parser *parser, const char *line)
 {
 	struct wg_endpoint endpoint;
 	int ret = get_only_key(parser, line);
 
+	if (ret <= 0)
+		return ret;
+	ret = transport_state_key(parser, line);
 	if (ret <= 0)
 		return ret;
 	/* Endpoints the core cannot parse (a transport of a newer daemon) are left out, not fatal. */

@@ -17,6 +17,8 @@
 #include "libwgc/egress.h"
 #include "libwgc/env.h"
 #include "libwgc/ingress.h"
+#include "libwgc/peertransport.h"
+#include "libwgc/tcp.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
@@ -48,7 +50,7 @@ static void on_timer(struct wgl_watch *watch, uint32_t events)
 	if (read(watch->fd, &expirations, sizeof(expirations)) < 0 && errno == EAGAIN)
 		return;
 	engine->armed_deadline = UINT64_MAX;
-	wg_device_run_timers(&engine->device);
+	wgl_engine_run_timers(engine);
 }
 
 /* Wakes a waiting loop (wgl_engine_stop): nothing to do but notice. */
@@ -181,6 +183,8 @@ int wgl_engine_open(struct wgl_engine *engine, const struct wgl_engine_options *
 
 	*engine = (struct wgl_engine){ .epoll_fd = -1, .tun.fd = -1, .link.fd = -1, .timer_watch.fd = -1,
 				       .wake_watch.fd = -1, .dh_watch.fd = -1, .armed_deadline = UINT64_MAX,
+				       .probe_deadline = UINT64_MAX, .transport_deadline = UINT64_MAX,
+				       .udp_probe_interval = WGL_FALLBACK_PROBE_INTERVAL,
 				       .options = *options, .tunnel = options->tunnel };
 	ret = init_lock(engine);
 	if (ret)
@@ -193,6 +197,9 @@ int wgl_engine_open(struct wgl_engine *engine, const struct wgl_engine_options *
 		ret = open_tunnel(engine);
 	if (!ret)
 		ret = wgl_udp_transport.open(engine, 0, 0, &engine->transports[WG_TRANSPORT_UDP]);
+	/* TCP opens nothing until a peer is dialled or a listener configured. */
+	if (!ret)
+		ret = wgl_tcp_transport.open(engine, 0, 0, &engine->transports[WG_TRANSPORT_TCP]);
 	if (!ret)
 		ret = open_device(engine);
 	if (!ret)
@@ -271,6 +278,9 @@ void wgl_engine_close_retired(struct wgl_engine *engine)
 		engine->retired = t->next_retired;
 		t->ops->close(t);
 	}
+	for (int i = 0; i < WG_TRANSPORT_KINDS; ++i)
+		if (engine->transports[i] && engine->transports[i]->ops->collect)
+			engine->transports[i]->ops->collect(engine->transports[i]);
 }
 
 static bool needs_new_transport(const struct wgl_engine *engine, const struct wg_config_device *config)
@@ -293,28 +303,82 @@ static int open_replacement(struct wgl_engine *engine, uint16_t port, uint32_t f
 	return ret;
 }
 
-int wgl_engine_configure(struct wgl_engine *engine, const struct wg_config_device *config)
+/* Every socket a configuration needs, bound before anything changes: a new UDP port's, a new
+ * TCP listener's. */
+static int prepare_sockets(struct wgl_engine *engine, const struct wg_config_device *config, uint32_t fwmark,
+			   struct wgl_transport **fresh, bool *new_listener)
 {
-	struct wgl_transport *udp = engine->transports[WG_TRANSPORT_UDP], *fresh = NULL;
-	uint32_t old_fwmark = engine->device.fwmark;
-	uint32_t fwmark = config->flags & WG_DEVICE_HAS_FWMARK ? config->fwmark : old_fwmark;
+	struct wgl_transport *tcp = engine->transports[WG_TRANSPORT_TCP];
 	int ret = 0;
 
-	if (needs_new_transport(engine, config))
-		ret = open_replacement(engine, config->listen_port, fwmark, &fresh);
-	else if (fwmark != old_fwmark)
-		ret = udp->ops->set_fwmark(udp, fwmark);
+	*new_listener = (config->flags & WG_DEVICE_HAS_TCP_LISTEN_PORT) &&
+			config->tcp_listen_port != tcp->ops->port(tcp);
+	if (*new_listener)
+		ret = wgl_tcp_prepare_listen(tcp, config->tcp_listen_port);
+	if (!ret && needs_new_transport(engine, config))
+		ret = open_replacement(engine, config->listen_port, fwmark, fresh);
+	if (ret && *new_listener)
+		wgl_tcp_cancel_listen(tcp);
+	return ret;
+}
+
+static int set_fwmark(struct wgl_engine *engine, uint32_t fwmark)
+{
+	int ret = 0;
+
+	for (int i = 0; i < WG_TRANSPORT_KINDS && !ret; ++i)
+		ret = engine->transports[i]->ops->set_fwmark(engine->transports[i], fwmark);
+	return ret;
+}
+
+/* The core's part, with each peer's transport worked out around it. */
+static int configure_device(struct wgl_engine *engine, const struct wg_config_device *config)
+{
+	struct wgl_transport_change change;
+	int ret = wgl_peer_transports_prepare(engine, config, &change);
+
+	if (ret)
+		return ret;
+	engine->configuring = true;
+	ret = wg_device_configure(&engine->device, change.config);
+	engine->configuring = false;
+	if (ret) {
+		wgl_peer_transports_cancel(&change);
+		return ret;
+	}
+	wgl_peer_transports_commit(engine, &change);
+	return 0;
+}
+
+int wgl_engine_configure(struct wgl_engine *engine, const struct wg_config_device *config)
+{
+	struct wgl_transport *fresh = NULL;
+	uint32_t old_fwmark = engine->device.fwmark;
+	uint32_t fwmark = config->flags & WG_DEVICE_HAS_FWMARK ? config->fwmark : old_fwmark;
+	bool new_listener;
+	int ret = prepare_sockets(engine, config, fwmark, &fresh, &new_listener);
+
+	if (!ret && fwmark != old_fwmark)
+		ret = set_fwmark(engine, fwmark);
 	if (!ret)
-		ret = wg_device_configure(&engine->device, config);
+		ret = configure_device(engine, config);
 	if (ret) {
 		if (fresh)
 			retire(engine, fresh);
-		udp->ops->set_fwmark(udp, old_fwmark);
+		if (new_listener)
+			wgl_tcp_cancel_listen(engine->transports[WG_TRANSPORT_TCP]);
+		set_fwmark(engine, old_fwmark);
 		return ret;
 	}
 	if (fresh) {
-		retire(engine, udp);
+		retire(engine, engine->transports[WG_TRANSPORT_UDP]);
 		engine->transports[WG_TRANSPORT_UDP] = fresh;
+	}
+	if (new_listener)
+		wgl_tcp_commit_listen(engine->transports[WG_TRANSPORT_TCP]);
+	if (config->flags & WG_DEVICE_HAS_UDP_PROBE_INTERVAL) {
+		engine->udp_probe_interval = config->udp_probe_interval;
+		engine->udp_probe_interval_set = true;
 	}
 	wg_device_set_listen_port(&engine->device, engine->transports[WG_TRANSPORT_UDP]->ops->port(
 							   engine->transports[WG_TRANSPORT_UDP]));
@@ -323,5 +387,9 @@ int wgl_engine_configure(struct wgl_engine *engine, const struct wg_config_devic
 
 int wgl_engine_dump(struct wgl_engine *engine, struct wg_config_device *out)
 {
-	return wg_device_dump(&engine->device, out);
+	int ret = wg_device_dump(&engine->device, out);
+
+	if (!ret)
+		wgl_peer_transports_dump(engine, out);
+	return ret;
 }

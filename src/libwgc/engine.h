@@ -84,6 +84,14 @@ struct wgl_engine {
 	struct wgl_dh_workers *dh_workers;  /* initiations go here, once they run */
 	bool workers_tried;
 	struct wgl_events events;           /* subscribers, and what happened this round */
+	/* Peers' transports (peertransport.c). */
+	bool configuring;                   /* the core applies a configuration: its moves are ours */
+	uint64_t probe_deadline;            /* the next try of UDP for an auto peer; UINT64_MAX none */
+	uint32_t udp_probe_interval;        /* seconds (WGL_FALLBACK_PROBE_INTERVAL unless set) */
+	bool udp_probe_interval_set;
+	/* The transports' own deadlines (a dial's timeout, a backoff, an unauthenticated
+	 * connection's time): when to call their tick next; UINT64_MAX none. */
+	uint64_t transport_deadline;
 	struct wgl_engine_stats stats;
 	/* Run by each round before it waits: for an owner's deferred work (wgcd's UAPI). */
 	void (*round_hook)(void *ctx);
@@ -122,8 +130,14 @@ void wgl_engine_tun_gone(struct wgl_engine *engine);
 /* The engine's own thread: start returns once it runs; join stops and waits for it. */
 int wgl_engine_start(struct wgl_engine *engine);
 int wgl_engine_join(struct wgl_engine *engine);
-/* The next deadline of the core, on the engine's clock. */
+/* The next deadline of the core, the transports and the fallback, on the engine's clock:
+ * next_deadline takes the lock, earliest_deadline expects it held. */
 uint64_t wgl_engine_next_deadline(struct wgl_engine *engine);
+uint64_t wgl_engine_earliest_deadline(struct wgl_engine *engine);
+/* Runs what is due by engine->now: the core's timers, the transports', the probes. */
+void wgl_engine_run_timers(struct wgl_engine *engine);
+/* A transport has a deadline at `when` (it is called at its tick then, or earlier). */
+void wgl_engine_transport_deadline(struct wgl_engine *engine, uint64_t when);
 
 /* After anything done outside a round (an API call, under the lock): what it queued goes out,
  * its events are dispatched, the timer follows the core's next deadline. */

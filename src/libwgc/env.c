@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "libwgc/engine.h"
+#include "libwgc/peertransport.h"
 
 static uint64_t clock_ns(clockid_t clock)
 {
@@ -140,6 +141,8 @@ static void event(void *ctx, const struct wg_event *event)
 	struct wgl_engine *engine = ctx;
 
 	wgl_events_add(&engine->events, event);
+	/* After it is queued: a transport switch it causes is reported after it. */
+	wgl_peer_transports_event(engine, event);
 }
 
 struct wg_env wgl_env(struct wgl_engine *engine)

@@ -30,6 +30,8 @@ void wgl_events_add(struct wgl_events *events, const struct wg_event *event)
 		.type = (enum wgc_event_type)event->type, .time_ns = event->time, .attempt = event->attempt,
 		.initiator = event->initiator, .rtt_ns = event->rtt, .reason = (enum wgc_expiry_reason)event->reason,
 		.received = event->received, .idle_ns = event->idle,
+		.transport = (enum wgc_transport)event->transport,
+		.transport_reason = (enum wgc_transport_reason)event->transport_reason,
 	};
 	memcpy(e->peer, event->peer->handshake.remote_static, sizeof(e->peer));
 	copy_endpoint(&e->endpoint, event->endpoint);
@@ -131,5 +133,6 @@ _Static_assert((int)WGC_EVENT_PEER_ADDED == (int)WG_EVENT_PEER_ADDED, "event kin
 _Static_assert((int)WGC_EVENT_HANDSHAKE_COMPLETE == (int)WG_EVENT_HANDSHAKE_COMPLETE, "event kinds");
 _Static_assert((int)WGC_EVENT_KEYS_DERIVED == (int)WG_EVENT_KEYS_DERIVED, "event kinds");
 _Static_assert((int)WGC_EVENT_DATA_AFTER_IDLE == (int)WG_EVENT_DATA_AFTER_IDLE, "event kinds");
+_Static_assert((int)WGC_EVENT_TRANSPORT_CHANGED == (int)WG_EVENT_TRANSPORT_CHANGED, "event kinds");
 _Static_assert((int)WGC_EVENT_TYPES == (int)WG_EVENT_TYPES, "event kinds");
 _Static_assert((int)WGC_EXPIRED_WIPED == (int)WG_EXPIRED_WIPED, "expiry reasons");

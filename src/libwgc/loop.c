@@ -16,6 +16,7 @@
 
 #include "libwgc/env.h"
 #include "libwgc/ingress.h"
+#include "libwgc/peertransport.h"
 
 enum { EVENTS_PER_WAIT = 32 };
 
@@ -42,21 +43,54 @@ void wgl_engine_tick(struct wgl_engine *engine)
 	engine->now = wgl_engine_clock(engine);
 }
 
+static uint64_t earlier(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+uint64_t wgl_engine_earliest_deadline(struct wgl_engine *engine)
+{
+	return earlier(wg_device_next_deadline(&engine->device),
+		       earlier(engine->transport_deadline, engine->probe_deadline));
+}
+
 uint64_t wgl_engine_next_deadline(struct wgl_engine *engine)
 {
 	uint64_t deadline;
 
 	pthread_mutex_lock(&engine->lock);
-	deadline = wg_device_next_deadline(&engine->device);
+	deadline = wgl_engine_earliest_deadline(engine);
 	pthread_mutex_unlock(&engine->lock);
 	return deadline;
+}
+
+void wgl_engine_transport_deadline(struct wgl_engine *engine, uint64_t when)
+{
+	engine->transport_deadline = earlier(engine->transport_deadline, when);
+}
+
+void wgl_engine_run_timers(struct wgl_engine *engine)
+{
+	if (wg_device_next_deadline(&engine->device) <= engine->now)
+		wg_device_run_timers(&engine->device);
+	if (engine->transport_deadline <= engine->now) {
+		engine->transport_deadline = UINT64_MAX;
+		for (int i = 0; i < WG_TRANSPORT_KINDS; ++i) {
+			struct wgl_transport *t = engine->transports[i];
+
+			if (t && t->ops->tick)
+				wgl_engine_transport_deadline(engine, t->ops->tick(t, engine->now));
+		}
+	}
+	if (engine->probe_deadline <= engine->now)
+		wgl_peer_transports_tick(engine);
 }
 
 /* Absolute monotonic time, the clock the core's deadlines are on. With the caller's clock
  * there is no timer: the caller calls when its clock says. */
 static void arm_timer(struct wgl_engine *engine)
 {
-	uint64_t deadline = wg_device_next_deadline(&engine->device);
+	uint64_t deadline = wgl_engine_earliest_deadline(engine);
 
 	if (engine->options.clock || deadline == engine->armed_deadline)
 		return;
@@ -87,8 +121,8 @@ static void handle(struct wgl_engine *engine, const struct epoll_event *events, 
 	}
 	wgl_engine_tick(engine);
 	/* A caller's clock has no timer descriptor: its deadlines are looked at every round. */
-	if (engine->options.clock && wg_device_next_deadline(&engine->device) <= engine->now)
-		wg_device_run_timers(&engine->device);
+	if (engine->options.clock && wgl_engine_earliest_deadline(engine) <= engine->now)
+		wgl_engine_run_timers(engine);
 	wgl_ingress_handshakes(engine);
 	wgl_engine_settle(engine);
 	if (engine->round_hook)

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include "core/key.h"
+#include "core/uapi.h"
 #include "crypto/secret.h"
 
 static void append_key(struct wgl_text *text, const char *name, const uint8_t key[WG_KEY_LEN])
@@ -26,6 +27,10 @@ static void append_device(struct wgl_text *text, const struct wg_config_device *
 		wgl_text_append(text, "fwmark=%u\n", config->fwmark);
 	if (config->flags & WG_DEVICE_REPLACE_PEERS)
 		wgl_text_append(text, "replace_peers=true\n");
+	if (config->flags & WG_DEVICE_HAS_TCP_LISTEN_PORT)
+		wgl_text_append(text, "tcp_listen_port=%u\n", config->tcp_listen_port);
+	if (config->flags & WG_DEVICE_HAS_UDP_PROBE_INTERVAL)
+		wgl_text_append(text, "udp_probe_interval=%u\n", config->udp_probe_interval);
 }
 
 static void append_allowedips(struct wgl_text *text, const struct wg_config_peer *peer)
@@ -57,6 +62,12 @@ static void append_peer(struct wgl_text *text, const struct wg_config_peer *peer
 	}
 	if (peer->flags & WG_PEER_HAS_PERSISTENT_KEEPALIVE_INTERVAL)
 		wgl_text_append(text, "persistent_keepalive_interval=%u\n", peer->persistent_keepalive_interval);
+	if (peer->flags & WG_PEER_HAS_TRANSPORT)
+		wgl_text_append(text, "transport=%s\n", wg_uapi_transport_mode_name(peer->transport_mode));
+	if (peer->flags & WG_PEER_HAS_TCP_ENDPOINT) {
+		wg_endpoint_format(&peer->tcp_endpoint, endpoint);
+		wgl_text_append(text, "tcp_endpoint=%s\n", endpoint);
+	}
 	if (peer->flags & WG_PEER_REPLACE_ALLOWEDIPS)
 		wgl_text_append(text, "replace_allowed_ips=true\n");
 	append_allowedips(text, peer);

@@ -1,6 +1,6 @@
 /*
  * The transport seam: how WireGuard messages leave and arrive, behind one small interface.
- * UDP (udp.c, with GSO/GRO batching in txqueue.c) is the first implementation; each endpoint
+ * UDP (udp.c, with GSO/GRO batching in txqueue.c) and TCP (tcp_transport.c) implement it; each endpoint
  * names the transport that carries it (wg_endpoint.transport), so the core stays unaware and
  * roaming is per transport.
  *
@@ -41,8 +41,10 @@ static inline size_t wgl_datagram_part(const struct wgl_datagram *d, size_t offs
 	return d->segment && d->segment < rest ? d->segment : rest;
 }
 
-/* The engine's side of the seam (ingress.c): a batch of received buffers. */
-void wgl_ingress_batch(struct wgl_engine *engine, struct wgl_datagram *batch, int count);
+/* The engine's side of the seam (ingress.c): a batch of received buffers. Returns how many of
+ * its messages authenticated then and there (data the core accepted; a handshake message
+ * authenticates later, when the core answers it). */
+int wgl_ingress_batch(struct wgl_engine *engine, struct wgl_datagram *batch, int count);
 
 struct wgl_transport_ops {
 	enum wg_transport_kind kind;
@@ -67,6 +69,12 @@ struct wgl_transport_ops {
 		      const uint8_t *msg, size_t len);
 	/* Sends everything queued (also before a peer is freed, so nothing queued refers to it). */
 	void (*flush)(struct wgl_transport *t);
+	/* Optional: its own deadlines, due by `now`; returns the next one (UINT64_MAX: none). A
+	 * transport that sets a new deadline between ticks says so (wgl_engine_transport_deadline). */
+	uint64_t (*tick)(struct wgl_transport *t, uint64_t now);
+	/* Optional: frees what it closed during the loop's batch, between batches (when no event
+	 * the loop still holds can name it). */
+	void (*collect)(struct wgl_transport *t);
 };
 
 struct wgl_transport {
@@ -77,5 +85,6 @@ struct wgl_transport {
 
 /* The transports the engine knows, by kind. */
 extern const struct wgl_transport_ops wgl_udp_transport;
+extern const struct wgl_transport_ops wgl_tcp_transport;
 
 #endif

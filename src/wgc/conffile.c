@@ -14,6 +14,7 @@
 
 #include "core/key.h"
 #include "core/parse.h"
+#include "core/uapi.h"
 #include "crypto/secret.h"
 #include "libwgc/text.h"
 
@@ -396,8 +397,10 @@ static int parse_endpoint(struct wgc_conffile *p, const struct key_handler *h, c
 	if (!wg_parse_decimal(port_text, 65535, &port) || !port)
 		return fail(p, h->name, "\"%s\" does not end in a port number (1-65535)", q);
 	/* A repeated Endpoint in one [Peer] replaces the earlier one. */
-	e = x->num_endpoints && x->endpoints[x->num_endpoints - 1].peer == p->peer
-		    ? &x->endpoints[x->num_endpoints - 1] : NULL;
+	e = NULL;
+	for (size_t i = x->num_endpoints; i-- > 0 && x->endpoints[i].peer == p->peer;)
+		if (x->endpoints[i].kind == (enum wgc_endpoint_kind)h->arg)
+			e = &x->endpoints[i];
 	if (e) {
 		free(e->host);
 		free(e->port);
@@ -407,8 +410,44 @@ static int parse_endpoint(struct wgc_conffile *p, const struct key_handler *h, c
 		e = &x->endpoints[x->num_endpoints++];
 	}
 	*e = (struct wgc_endpoint_text){ .peer = p->peer, .host = strdup(host), .port = strdup(port_text),
-					 .line = p->line };
+					 .line = p->line, .kind = (enum wgc_endpoint_kind)h->arg };
 	return e->host && e->port ? 0 : out_of_memory(p, h->name);
+}
+
+static int parse_tcp_listen_port(struct wgc_conffile *p, const struct key_handler *h, char *value)
+{
+	char q[72];
+	unsigned long long n;
+
+	if (!wg_parse_decimal(value, 65535, &n))
+		return fail(p, h->name, "\"%s\" is not a port number (0-65535)", quote(q, value));
+	p->device->tcp_listen_port = (uint16_t)n;
+	p->device->flags |= WG_DEVICE_HAS_TCP_LISTEN_PORT;
+	return 0;
+}
+
+static int parse_probe_interval(struct wgc_conffile *p, const struct key_handler *h, char *value)
+{
+	char q[72];
+	unsigned long long n;
+
+	if (!wg_parse_decimal(value, 86400, &n) || !n)
+		return fail(p, h->name, "\"%s\" is not a number of seconds from 1 to 86400", quote(q, value));
+	p->device->udp_probe_interval = (uint32_t)n;
+	p->device->flags |= WG_DEVICE_HAS_UDP_PROBE_INTERVAL;
+	return 0;
+}
+
+static int parse_transport(struct wgc_conffile *p, const struct key_handler *h, char *value)
+{
+	char q[72];
+
+	for (char *c = value; *c; ++c)
+		*c = (char)tolower((unsigned char)*c);
+	if (!wg_uapi_parse_transport_mode(value, &p->peer->transport_mode))
+		return fail(p, h->name, "\"%s\" is not udp, tcp or auto", quote(q, value));
+	p->peer->flags |= WG_PEER_HAS_TRANSPORT;
+	return 0;
 }
 
 static int parse_keepalive(struct wgc_conffile *p, const struct key_handler *h, char *value)
@@ -436,10 +475,14 @@ static const struct key_handler handlers[] = {
 	{ "PreDown", WGC_SECTION_INTERFACE, TRIMMED, parse_hook, WGC_PRE_DOWN },
 	{ "PostDown", WGC_SECTION_INTERFACE, TRIMMED, parse_hook, WGC_POST_DOWN },
 	{ "SaveConfig", WGC_SECTION_INTERFACE, SQUEEZED, parse_save_config, 0 },
+	{ "TCPListenPort", WGC_SECTION_INTERFACE, SQUEEZED, parse_tcp_listen_port, 0 },
+	{ "UDPProbeInterval", WGC_SECTION_INTERFACE, SQUEEZED, parse_probe_interval, 0 },
 	{ "PublicKey", WGC_SECTION_PEER, SQUEEZED, parse_public_key, 0 },
 	{ "PresharedKey", WGC_SECTION_PEER, SQUEEZED, parse_preshared_key, 0 },
 	{ "AllowedIPs", WGC_SECTION_PEER, SQUEEZED, parse_allowed_ips, 0 },
-	{ "Endpoint", WGC_SECTION_PEER, SQUEEZED, parse_endpoint, 0 },
+	{ "Endpoint", WGC_SECTION_PEER, SQUEEZED, parse_endpoint, WGC_ENDPOINT_UDP },
+	{ "TCPEndpoint", WGC_SECTION_PEER, SQUEEZED, parse_endpoint, WGC_ENDPOINT_TCP },
+	{ "Transport", WGC_SECTION_PEER, SQUEEZED, parse_transport, 0 },
 	{ "PersistentKeepalive", WGC_SECTION_PEER, SQUEEZED, parse_keepalive, 0 },
 };
 

@@ -36,11 +36,14 @@ struct wgc_address {
 	uint8_t addr[16];
 };
 
+enum wgc_endpoint_kind { WGC_ENDPOINT_UDP, WGC_ENDPOINT_TCP }; /* Endpoint, TCPEndpoint */
+
 struct wgc_endpoint_text {
 	struct wg_config_peer *peer; /* the peer this endpoint belongs to; owned by the device */
 	char *host;                  /* a name, an IPv4 address, or an IPv6 address without brackets */
 	char *port;                  /* decimal, 1-65535 */
 	unsigned line;
+	enum wgc_endpoint_kind kind;
 };
 
 enum wgc_table_mode {

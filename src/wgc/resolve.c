@@ -21,8 +21,12 @@ static int retries(void)
 
 static int resolve_one(const struct wgc_endpoint_text *e, const char *filename, struct wgc_err *err)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM, .ai_protocol = IPPROTO_UDP };
+	bool tcp = e->kind == WGC_ENDPOINT_TCP;
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = tcp ? SOCK_STREAM : SOCK_DGRAM,
+				  .ai_protocol = tcp ? IPPROTO_TCP : IPPROTO_UDP };
 	struct addrinfo *result = NULL;
+	struct wg_endpoint *out = tcp ? &e->peer->tcp_endpoint : &e->peer->endpoint;
+	const char *key = tcp ? "TCPEndpoint" : "Endpoint";
 	int ret, tries = retries();
 
 	for (int i = 0;; ++i) {
@@ -32,15 +36,17 @@ static int resolve_one(const struct wgc_endpoint_text *e, const char *filename, 
 		sleep(1);
 	}
 	if (ret)
-		return wgc_err_set(err, ret == EAI_MEMORY ? -ENOMEM : -EINVAL, "%s:%u: Endpoint: cannot resolve \"%s\": %s",
-				   filename, e->line, e->host, gai_strerror(ret));
-	if (result->ai_addrlen > sizeof(e->peer->endpoint.addr)) {
+		return wgc_err_set(err, ret == EAI_MEMORY ? -ENOMEM : -EINVAL, "%s:%u: %s: cannot resolve \"%s\": %s",
+				   filename, e->line, key, e->host, gai_strerror(ret));
+	if (result->ai_addrlen > sizeof(out->addr)) {
 		freeaddrinfo(result);
-		return wgc_err_set(err, -EINVAL, "%s:%u: Endpoint: unusable address", filename, e->line);
+		return wgc_err_set(err, -EINVAL, "%s:%u: %s: unusable address", filename, e->line, key);
 	}
-	memset(&e->peer->endpoint, 0, sizeof(e->peer->endpoint));
-	memcpy(&e->peer->endpoint.addr, result->ai_addr, result->ai_addrlen);
-	e->peer->flags |= WG_PEER_HAS_ENDPOINT;
+	memset(out, 0, sizeof(*out));
+	memcpy(&out->addr, result->ai_addr, result->ai_addrlen);
+	if (tcp)
+		out->transport = WG_TRANSPORT_TCP;
+	e->peer->flags |= tcp ? WG_PEER_HAS_TCP_ENDPOINT : WG_PEER_HAS_ENDPOINT;
 	freeaddrinfo(result);
 	return 0;
 }

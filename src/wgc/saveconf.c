@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "core/key.h"
+#include "core/uapi.h"
+#include "core/uapi.h"
 #include "crypto/secret.h"
 #include "wgc/mtu.h"
 #include "wgc/run.h"
@@ -84,6 +86,12 @@ static void format_peer(struct wgl_text *out, const struct wg_config_peer *peer)
 	}
 	if (peer->persistent_keepalive_interval)
 		wgl_text_append(out, "PersistentKeepalive = %u\n", peer->persistent_keepalive_interval);
+	if (peer->flags & WG_PEER_HAS_TRANSPORT)
+		wgl_text_append(out, "Transport = %s\n", wg_uapi_transport_mode_name(peer->transport_mode));
+	if (peer->flags & WG_PEER_HAS_TCP_ENDPOINT) {
+		wg_endpoint_format(&peer->tcp_endpoint, endpoint);
+		wgl_text_append(out, "TCPEndpoint = %s\n", endpoint);
+	}
 }
 
 void wgc_saveconf_format(struct wgl_text *out, const struct wgc_extras *extras, const struct wgc_strlist *addresses,
@@ -94,6 +102,10 @@ void wgc_saveconf_format(struct wgl_text *out, const struct wgc_extras *extras, 
 		wgl_text_append(out, "ListenPort = %u\n", running->listen_port);
 	if (running->fwmark)
 		wgl_text_append(out, "FwMark = 0x%x\n", running->fwmark);
+	if (running->tcp_listen_port)
+		wgl_text_append(out, "TCPListenPort = %u\n", running->tcp_listen_port);
+	if (running->flags & WG_DEVICE_HAS_UDP_PROBE_INTERVAL)
+		wgl_text_append(out, "UDPProbeInterval = %u\n", running->udp_probe_interval);
 	if (!wg_secret_is_zero(running->private_key, WG_KEY_LEN))
 		format_key(out, "PrivateKey", running->private_key);
 	for (const struct wg_config_peer *peer = running->first_peer; peer; peer = peer->next)

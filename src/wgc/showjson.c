@@ -1,6 +1,7 @@
 /* `wgc show --json`: one object per interface, for scripts and monitoring. */
 #include <arpa/inet.h>
 
+#include "core/uapi.h"
 #include "wgc/health.h"
 #include "wgc/json.h"
 #include "wgc/show.h"
@@ -21,6 +22,29 @@ static void json_allowed_ips(FILE *out, const struct wg_config_peer *peer)
 	fputc(']', out);
 }
 
+/* The transport as configured, and the one in use with its reason (UDP, as configured, for a
+ * peer the daemon reports nothing of). */
+static void json_transport(FILE *out, const struct wg_config_peer *peer)
+{
+	char endpoint[WG_ENDPOINT_TEXT_MAX];
+	bool state = peer->flags & WG_PEER_HAS_TRANSPORT_STATE;
+
+	fprintf(out, ", \"transport\": ");
+	wgc_json_string(out, wg_uapi_transport_mode_name(peer->flags & WG_PEER_HAS_TRANSPORT ? peer->transport_mode
+											  : WG_TRANSPORT_MODE_UDP));
+	fprintf(out, ", \"transport_active\": ");
+	wgc_json_string(out, state && peer->transport_active == WG_TRANSPORT_TCP ? "tcp" : "udp");
+	fprintf(out, ", \"transport_reason\": ");
+	wgc_json_string(out, wg_uapi_transport_reason_name(state ? peer->transport_reason : WG_TRANSPORT_CONFIGURED));
+	fprintf(out, ", \"tcp_endpoint\": ");
+	if (peer->flags & WG_PEER_HAS_TCP_ENDPOINT) {
+		wg_endpoint_format(&peer->tcp_endpoint, endpoint);
+		wgc_json_string(out, endpoint);
+	} else {
+		fputs("null", out);
+	}
+}
+
 static void json_peer(FILE *out, const struct wg_config_peer *peer, uint64_t now_sec)
 {
 	char key[WG_KEY_BASE64_LEN + 1], endpoint[WG_ENDPOINT_TEXT_MAX];
@@ -35,6 +59,7 @@ static void json_peer(FILE *out, const struct wg_config_peer *peer, uint64_t now
 	} else {
 		fputs("null", out);
 	}
+	json_transport(out, peer);
 	fprintf(out, ", \"allowed_ips\": ");
 	json_allowed_ips(out, peer);
 	if (peer->last_handshake_time_sec)
@@ -65,6 +90,11 @@ void wgc_show_json(FILE *out, const char *ifname, const struct wg_config_device 
 	fprintf(out, ", \"listen_port\": %u, \"fwmark\": ", device->listen_port);
 	if (device->fwmark)
 		fprintf(out, "%u", device->fwmark);
+	else
+		fputs("null", out);
+	fprintf(out, ", \"tcp_listen_port\": ");
+	if (device->tcp_listen_port)
+		fprintf(out, "%u", device->tcp_listen_port);
 	else
 		fputs("null", out);
 	fprintf(out, ", \"peers\": [");

@@ -1,6 +1,7 @@
 /* `wgc show` for people: the layout of `wg show`, plus each peer's health. */
 #include <arpa/inet.h>
 
+#include "core/uapi.h"
 #include "crypto/secret.h"
 #include "crypto/x25519.h"
 #include "wgc/health.h"
@@ -31,6 +32,40 @@ static void print_interface(FILE *out, const char *ifname, const struct wg_confi
 		fprintf(out, "  listening port: %u\n", device->listen_port);
 	if (device->fwmark)
 		fprintf(out, "  fwmark: 0x%x\n", device->fwmark);
+	if (device->tcp_listen_port)
+		fprintf(out, "  tcp listening port: %u\n", device->tcp_listen_port);
+}
+
+static const char *reason_text(enum wg_transport_reason reason)
+{
+	switch (reason) {
+	case WG_TRANSPORT_UDP_UNANSWERED:
+		return "no answer over udp";
+	case WG_TRANSPORT_UDP_ANSWERED:
+		return "a handshake over udp completed";
+	case WG_TRANSPORT_PEER_CHOSE:
+		return "the peer came over it";
+	default:
+		return "as configured";
+	}
+}
+
+/* Only for a peer that is not plain UDP, so the rest reads as `wg show` has it. */
+static void print_transport(FILE *out, const struct wg_config_peer *peer)
+{
+	char text[WG_ENDPOINT_TEXT_MAX];
+
+	if (peer->flags & WG_PEER_HAS_TCP_ENDPOINT) {
+		wg_endpoint_format(&peer->tcp_endpoint, text);
+		fprintf(out, "  tcp endpoint: %s\n", text);
+	}
+	if (!(peer->flags & (WG_PEER_HAS_TRANSPORT | WG_PEER_HAS_TRANSPORT_STATE)))
+		return;
+	fprintf(out, "  transport: %s", wg_uapi_transport_mode_name(peer->transport_mode));
+	if (peer->flags & WG_PEER_HAS_TRANSPORT_STATE)
+		fprintf(out, ", on %s (%s)", peer->transport_active == WG_TRANSPORT_TCP ? "tcp" : "udp",
+			reason_text(peer->transport_reason));
+	fputc('\n', out);
 }
 
 static void print_allowed_ips(FILE *out, const struct wg_config_peer *peer)
@@ -59,6 +94,7 @@ static void print_peer(FILE *out, const struct wg_config_peer *peer, uint64_t no
 		wg_endpoint_format(&peer->endpoint, text);
 		fprintf(out, "  endpoint: %s\n", text);
 	}
+	print_transport(out, peer);
 	print_allowed_ips(out, peer);
 	if (peer->last_handshake_time_sec) {
 		wgc_human_ago(text, sizeof(text), (int64_t)(now_sec - peer->last_handshake_time_sec));
