@@ -19,6 +19,7 @@
 #include "wgc/hooks.h"
 #include "wgc/mtu.h"
 #include "wgc/quick.h"
+#include "wgc/resolve.h"
 #include "wgc/routes.h"
 #include "wgc/run.h"
 #include "wgc/saveconf.h"
@@ -415,4 +416,96 @@ TEST(quick_load_finds_and_checks_the_file)
 	wgc_quick_free(&q);
 	unlink(path);
 	rmdir(dir);
+}
+
+/* wgc's transport keys: read from the file, sent as their UAPI keys, parsed back by the core. */
+TEST(quick_transport_keys_round_trip)
+{
+	struct wg_config_device device, back;
+	struct wgc_extras extras;
+	struct wg_uapi_parser parser;
+	struct wgl_text text;
+	const struct wg_config_peer *p;
+
+	CHECK_EQ(parse_file(&device, &extras, "[Interface]\nTCPListenPort = 443\nUDPProbeInterval = 30\n"
+					      "[Peer]\nPublicKey = " B64_B "\nEndpoint = 192.0.2.1:51820\n"
+					      "Transport = AUTO\nTCPEndpoint = 192.0.2.1:443\n"),
+		 0);
+	CHECK_EQ(wgc_resolve_endpoints(&extras, "t.conf", &(struct wgc_err){ 0 }), 0);
+	wgl_text_init(&text);
+	wgl_settext_format(&text, &device);
+	CHECK(strstr(text.buf, "tcp_listen_port=443\nudp_probe_interval=30\n"));
+	CHECK(strstr(text.buf, "endpoint=192.0.2.1:51820\ntransport=auto\ntcp_endpoint=192.0.2.1:443\n"));
+	wg_config_init(&back);
+	wg_uapi_parser_init(&parser, &back);
+	CHECK_EQ(wg_uapi_parse_text(&parser, text.buf, text.len), 0);
+	CHECK_EQ(back.tcp_listen_port, 443);
+	CHECK_EQ(back.udp_probe_interval, 30);
+	p = back.first_peer;
+	CHECK(p && (p->flags & WG_PEER_HAS_TRANSPORT) && p->transport_mode == WG_TRANSPORT_MODE_AUTO);
+	CHECK(p && (p->flags & WG_PEER_HAS_TCP_ENDPOINT) && p->tcp_endpoint.transport == WG_TRANSPORT_TCP);
+	wgl_text_free(&text);
+	wg_config_free(&back);
+	wg_config_free(&device);
+	wgc_extras_free(&extras);
+}
+
+/* Bad values name the key and the value, as every other key's do. */
+TEST(quick_transport_keys_refuse_bad_values)
+{
+	static const char *const bad[] = {
+		"[Interface]\nTCPListenPort = 70000\n",
+		"[Interface]\nUDPProbeInterval = 0\n",
+		"[Peer]\nPublicKey = " B64_B "\nTransport = quic\n",
+		"[Peer]\nPublicKey = " B64_B "\nTCPEndpoint = 192.0.2.1\n",
+		"[Peer]\nPublicKey = " B64_B "\nTCPListenPort = 443\n",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i) {
+		struct wg_config_device device;
+		struct wgc_extras extras;
+
+		CHECK(parse_file(&device, &extras, bad[i]) != 0);
+		wg_config_free(&device);
+		wgc_extras_free(&extras);
+	}
+}
+
+/* An auto peer on TCP saves where UDP went; a peer that came over TCP saves no Endpoint. */
+static const char tcp_get_reply[] = "private_key=" HEX_A "\n"
+				    "listen_port=51820\n"
+				    "tcp_listen_port=443\n"
+				    "public_key=" HEX_B "\n"
+				    "endpoint=192.0.2.1:443\n"
+				    "persistent_keepalive_interval=0\n"
+				    "transport=auto\n"
+				    "tcp_endpoint=192.0.2.1:443\n"
+				    "transport_active=tcp\n"
+				    "transport_reason=udp-unanswered\n"
+				    "udp_endpoint=192.0.2.1:51820\n"
+				    "public_key=" HEX_C "\n"
+				    "endpoint=198.51.100.7:40123\n"
+				    "persistent_keepalive_interval=0\n"
+				    "transport_active=tcp\n"
+				    "transport_reason=peer-chose\n"
+				    "errno=0\n\n";
+
+TEST(quick_saveconf_transport_endpoints)
+{
+	struct wg_config_device running;
+	struct wgc_extras extras;
+	struct wgc_strlist addresses = { 0 };
+	struct wgl_text text;
+
+	wgc_extras_init(&extras);
+	wg_config_init(&running);
+	CHECK_EQ(wgl_control_parse_get(tcp_get_reply, strlen(tcp_get_reply), &running), 0);
+	wgl_text_init(&text);
+	wgc_saveconf_format(&text, &extras, &addresses, 0, &running);
+	CHECK(strstr(text.buf, "TCPListenPort = 443\n"));
+	CHECK(strstr(text.buf, "Endpoint = 192.0.2.1:51820\nTransport = auto\nTCPEndpoint = 192.0.2.1:443\n"));
+	CHECK(!strstr(text.buf, "198.51.100.7"));
+	wgl_text_free(&text);
+	wgc_extras_free(&extras);
+	wg_config_free(&running);
 }

@@ -216,11 +216,16 @@ TEST(show_json_rendering)
 	CHECK(wgc_show_public_key(pub, &device));
 	wg_config_free(&device);
 	snprintf(expected, sizeof(expected),
-		 "\"wg0\": {\"public_key\": \"%s\", \"listen_port\": 51820, \"fwmark\": 51820, \"peers\": [\n"
+		 "\"wg0\": {\"public_key\": \"%s\", \"listen_port\": 51820, \"fwmark\": 51820, "
+		 "\"tcp_listen_port\": null, \"peers\": [\n"
 		 "    {\"public_key\": \"" B64_B "\", \"endpoint\": \"[2001:db8::1]:51820\", "
+		 "\"transport\": \"udp\", \"transport_active\": \"udp\", \"transport_reason\": \"configured\", "
+		 "\"tcp_endpoint\": null, "
 		 "\"allowed_ips\": [\"10.0.0.0/24\", \"fd00::2/128\"], \"latest_handshake\": 999875, "
 		 "\"rx_bytes\": 1536, \"tx_bytes\": 100, \"persistent_keepalive\": 25, \"health\": \"healthy\"},\n"
-		 "    {\"public_key\": \"" B64_C "\", \"endpoint\": null, \"allowed_ips\": [], "
+		 "    {\"public_key\": \"" B64_C "\", \"endpoint\": null, \"transport\": \"udp\", "
+		 "\"transport_active\": \"udp\", \"transport_reason\": \"configured\", \"tcp_endpoint\": null, "
+		 "\"allowed_ips\": [], "
 		 "\"latest_handshake\": null, \"rx_bytes\": 0, \"tx_bytes\": 0, \"persistent_keepalive\": null, "
 		 "\"health\": \"never connected\"}\n"
 		 "  ]}",
@@ -245,4 +250,40 @@ TEST(show_public_key_matches_wg)
 	CHECK(!wgc_show_public_key(pub, &device));
 	device.flags = WG_DEVICE_HAS_PRIVATE_KEY; /* all zero: none */
 	CHECK(!wgc_show_public_key(pub, &device));
+}
+
+/* The TCP transport's lines: only for what is not plain UDP in the text, always in the JSON. */
+TEST(show_transport_rendering)
+{
+	struct wg_config_device device;
+	struct wg_config_peer *peer;
+	uint8_t key[WG_KEY_LEN];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	wg_config_init(&device);
+	device.listen_port = 51820;
+	device.tcp_listen_port = 443;
+	device.flags |= WG_DEVICE_HAS_TCP_LISTEN_PORT;
+	wg_key_from_base64(key, B64_B);
+	peer = wg_config_add_peer(&device, key);
+	peer->flags |= WG_PEER_HAS_ENDPOINT | WG_PEER_HAS_TRANSPORT | WG_PEER_HAS_TCP_ENDPOINT |
+		       WG_PEER_HAS_TRANSPORT_STATE;
+	wg_endpoint_parse(&peer->endpoint, "192.0.2.1:443");
+	wg_endpoint_parse(&peer->tcp_endpoint, "192.0.2.1:443");
+	peer->transport_mode = WG_TRANSPORT_MODE_AUTO;
+	peer->transport_active = WG_TRANSPORT_TCP;
+	peer->transport_reason = WG_TRANSPORT_UDP_UNANSWERED;
+	f = open_memstream(&buf, &len);
+	wgc_show_text(f, "wg0", &device, 0);
+	wgc_show_json(f, "wg0", &device, 0);
+	fclose(f);
+	CHECK(strstr(buf, "  tcp listening port: 443\n"));
+	CHECK(strstr(buf, "  tcp endpoint: 192.0.2.1:443\n  transport: auto, on tcp (no answer over udp)\n"));
+	CHECK(strstr(buf, "\"tcp_listen_port\": 443, "));
+	CHECK(strstr(buf, "\"transport\": \"auto\", \"transport_active\": \"tcp\", "
+			  "\"transport_reason\": \"udp-unanswered\", \"tcp_endpoint\": \"192.0.2.1:443\""));
+	free(buf);
+	wg_config_free(&device);
 }

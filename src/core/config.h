@@ -38,6 +38,7 @@ enum wg_config_peer_flags {
 	WG_PEER_HAS_TRANSPORT = 1u << 6,
 	WG_PEER_HAS_TCP_ENDPOINT = 1u << 7,
 	WG_PEER_HAS_TRANSPORT_STATE = 1u << 8, /* get only: what is in use and why */
+	WG_PEER_HAS_UDP_ENDPOINT = 1u << 9,    /* get only: an auto peer's UDP endpoint while on TCP */
 };
 
 /* Which transport a peer is to be reached over: UDP, TCP, or UDP falling back to TCP. */
@@ -73,6 +74,7 @@ struct wg_config_peer {
 	uint64_t rx_bytes, tx_bytes;
 	enum wg_transport_kind transport_active;
 	enum wg_transport_reason transport_reason;
+	struct wg_endpoint udp_endpoint;  /* with WG_PEER_HAS_UDP_ENDPOINT */
 	struct wg_config_peer *next;
 };
 

@@ -104,6 +104,16 @@ int wg_packet_send_handshake_probe(struct wg_peer *peer, const struct wg_endpoin
 	return 0;
 }
 
+void wg_packet_repeat_handshake_initiation(struct wg_peer *peer)
+{
+	struct wg_message_initiation *packet = peer->sent_initiation;
+
+	if (peer->is_dead || !packet || peer->handshake.state != WG_HANDSHAKE_CREATED_INITIATION ||
+	    wg_le32_get(packet->sender_index) != peer->handshake.entry.index)
+		return;
+	wg_packet_send_buffer_to_peer(peer, (uint8_t *)packet, sizeof(*packet));
+}
+
 void wg_packet_send_handshake_initiation(struct wg_peer *peer, bool is_retry)
 {
 	uint64_t now = now_of(peer->device);

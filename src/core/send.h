@@ -18,6 +18,10 @@ void wg_packet_send_handshake_initiation(struct wg_peer *peer, bool is_retry);
  * peer), without retransmissions: 0, -EBUSY while a handshake is in flight or one left within
  * REKEY_TIMEOUT, -ENOKEY without an identity, -ENETDOWN when the device is down. */
 int wg_packet_send_handshake_probe(struct wg_peer *peer, const struct wg_endpoint *via);
+/* The initiation in flight once more, byte for byte, to the endpoint as it is now: for an I/O
+ * layer that moved the endpoint to another transport just after it left. Its state, index and
+ * timestamp stay; the responder accepts whichever copy reaches it first. */
+void wg_packet_repeat_handshake_initiation(struct wg_peer *peer);
 /* A cookie reply answered the initiation in flight: that same message again, now with mac2, at
  * most once per initiation. The handshake, its index and its timestamp stay as they were. */
 void wg_packet_resend_handshake_initiation(struct wg_peer *peer);

@@ -27,7 +27,7 @@ static const char *const peer_keys[] = {
 };
 static const char *const get_only_keys[] = {
 	"last_handshake_time_sec", "last_handshake_time_nsec", "rx_bytes", "tx_bytes", "transport_active",
-	"transport_reason",
+	"transport_reason", "udp_endpoint",
 };
 
 static const char *const transport_modes[] = { "udp", "tcp", "auto" };
@@ -340,6 +340,10 @@ static void append_peer_extensions(struct text *t, const struct wg_config_peer *
 		append(t, "transport_active=%s\ntransport_reason=%s\n",
 		       peer->transport_active == WG_TRANSPORT_TCP ? "tcp" : "udp",
 		       wg_uapi_transport_reason_name(peer->transport_reason));
+	if (peer->flags & WG_PEER_HAS_UDP_ENDPOINT) {
+		wg_endpoint_format(&peer->udp_endpoint, endpoint);
+		append(t, "udp_endpoint=%s\n", endpoint);
+	}
 }
 
 static void append_peer(struct text *t, const struct wg_config_peer *peer)

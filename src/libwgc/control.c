@@ -348,6 +348,13 @@ static int get_line(struct wg_uapi_parser *parser, const char *line)
 	ret = transport_state_key(parser, line);
 	if (ret <= 0)
 		return ret;
+	if (!strncmp(line, "udp_endpoint=", 13)) {
+		if (!parser->peer)
+			return -EINVAL;
+		if (!wg_endpoint_parse(&parser->peer->udp_endpoint, line + 13))
+			parser->peer->flags |= WG_PEER_HAS_UDP_ENDPOINT;
+		return 0;
+	}
 	/* Endpoints the core cannot parse (a transport of a newer daemon) are left out, not fatal. */
 	if (!strncmp(line, "endpoint=", 9)) {
 		if (!parser->peer)

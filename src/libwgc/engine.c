@@ -314,7 +314,7 @@ static int prepare_sockets(struct wgl_engine *engine, const struct wg_config_dev
 	*new_listener = (config->flags & WG_DEVICE_HAS_TCP_LISTEN_PORT) &&
 			config->tcp_listen_port != tcp->ops->port(tcp);
 	if (*new_listener)
-		ret = wgl_tcp_prepare_listen(tcp, config->tcp_listen_port);
+		ret = wgl_tcp_prepare_listen(tcp, config->tcp_listen_port, fwmark);
 	if (!ret && needs_new_transport(engine, config))
 		ret = open_replacement(engine, config->listen_port, fwmark, fresh);
 	if (ret && *new_listener)
@@ -339,11 +339,11 @@ static int configure_device(struct wgl_engine *engine, const struct wg_config_de
 
 	if (ret)
 		return ret;
-	engine->configuring = true;
+	engine->configuring = &change;
 	ret = wg_device_configure(&engine->device, change.config);
-	engine->configuring = false;
+	engine->configuring = NULL;
 	if (ret) {
-		wgl_peer_transports_cancel(&change);
+		wgl_peer_transports_cancel(engine, &change);
 		return ret;
 	}
 	wgl_peer_transports_commit(engine, &change);

@@ -31,6 +31,8 @@
 #include "libwgc/watch.h"
 
 /* Drops the engine counts itself; the core counts its own (wg_device_stats). */
+struct wgl_transport_change;
+
 struct wgl_engine_stats {
 	uint64_t rx_handshake_overflow; /* admitted, but no room in a handshake queue */
 	uint64_t tx_malformed;          /* from the TUN, a header that does not match its packet */
@@ -85,7 +87,9 @@ struct wgl_engine {
 	bool workers_tried;
 	struct wgl_events events;           /* subscribers, and what happened this round */
 	/* Peers' transports (peertransport.c). */
-	bool configuring;                   /* the core applies a configuration: its moves are ours */
+	/* While the core applies a configuration: its transport choices (its endpoint moves are
+	 * the configuration's, the peers it creates get their choices). NULL otherwise. */
+	struct wgl_transport_change *configuring;
 	uint64_t probe_deadline;            /* the next try of UDP for an auto peer; UINT64_MAX none */
 	uint32_t udp_probe_interval;        /* seconds (WGL_FALLBACK_PROBE_INTERVAL unless set) */
 	bool udp_probe_interval_set;

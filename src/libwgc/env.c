@@ -75,8 +75,7 @@ static int send_message(void *ctx, struct wg_peer *peer, const struct wg_endpoin
 
 	if (!t)
 		return -EAFNOSUPPORT;
-	t->ops->queue(t, peer, to, msg, len);
-	return 0;
+	return t->ops->queue(t, peer, to, msg, len);
 }
 
 /* Queued datagrams refer to their peer: they leave before it goes. */
@@ -84,10 +83,15 @@ static void forget(void *ctx, struct wg_peer *peer)
 {
 	struct wgl_engine *engine = ctx;
 
-	(void)peer;
-	for (int i = 0; i < WG_TRANSPORT_KINDS; ++i)
-		if (engine->transports[i])
-			engine->transports[i]->ops->flush(engine->transports[i]);
+	for (int i = 0; i < WG_TRANSPORT_KINDS; ++i) {
+		struct wgl_transport *t = engine->transports[i];
+
+		if (!t)
+			continue;
+		t->ops->flush(t);
+		if (t->ops->forget)
+			t->ops->forget(t, peer);
+	}
 }
 
 static int write_tun(void *ctx, const struct iovec *iov, int count)

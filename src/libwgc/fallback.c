@@ -10,14 +10,21 @@ static void on_tcp(struct wgl_fallback *f, enum wg_transport_reason reason, uint
 {
 	f->active = WG_TRANSPORT_TCP;
 	f->unanswered = 0;
+	f->probes = 0;
 	f->reason = reason;
 	f->next_probe = now + probe_interval;
 }
 
-void wgl_fallback_initiated(struct wgl_fallback *f)
+enum wgl_fallback_action wgl_fallback_initiated(struct wgl_fallback *f, uint64_t now, uint64_t probe_interval)
 {
-	if (f->active == WG_TRANSPORT_UDP)
+	if (f->active != WG_TRANSPORT_UDP)
+		return WGL_FALLBACK_STAY;
+	if (f->unanswered < WGL_FALLBACK_ATTEMPTS) {
 		++f->unanswered;
+		return WGL_FALLBACK_STAY;
+	}
+	on_tcp(f, WG_TRANSPORT_UDP_UNANSWERED, now, probe_interval);
+	return WGL_FALLBACK_USE_TCP;
 }
 
 void wgl_fallback_completed(struct wgl_fallback *f)
@@ -44,7 +51,7 @@ enum wgl_fallback_action wgl_fallback_moved(struct wgl_fallback *f, enum wg_tran
 	}
 	f->active = WG_TRANSPORT_UDP;
 	f->unanswered = 0;
-	f->reason = WG_TRANSPORT_UDP_ANSWERED;
+	f->reason = f->probes ? WG_TRANSPORT_UDP_ANSWERED : WG_TRANSPORT_PEER_CHOSE;
 	f->next_probe = UINT64_MAX;
 	return WGL_FALLBACK_USE_UDP;
 }
@@ -54,5 +61,6 @@ enum wgl_fallback_action wgl_fallback_due(struct wgl_fallback *f, uint64_t now, 
 	if (f->active != WG_TRANSPORT_TCP || now < f->next_probe)
 		return WGL_FALLBACK_STAY;
 	f->next_probe = now + probe_interval;
+	++f->probes;
 	return WGL_FALLBACK_PROBE_UDP;
 }

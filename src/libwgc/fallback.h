@@ -3,7 +3,8 @@
  * WGL_FALLBACK_ATTEMPTS initiations over UDP in a row went unanswered (REKEY_TIMEOUT passed
  * after the last one, a retry is due) it moves to TCP, and the retry leaves over TCP; while on TCP it tries one handshake over UDP every probe interval, and moves back as
  * soon as anything authenticates over UDP (the probe's answer, or the peer itself). It also
- * follows the peer: whichever transport authenticated last is the one in use.
+ * follows the peer: whichever transport authenticated last is the one in use. Any handshake
+ * counts, not only the first: a path that stops passing UDP mid-session falls back too.
  *
  * The engine feeds it the core's events and its own timer, and carries out what it returns
  * (peertransport.c); the unit tests drive it on virtual time.
@@ -24,6 +25,8 @@ struct wgl_fallback {
 	unsigned unanswered;           /* on UDP: initiations since the last completed handshake.
 	                                * Not the core's attempt count, which new traffic resets. */
 	uint64_t next_probe;           /* on TCP: when to try UDP again; UINT64_MAX on UDP */
+	unsigned probes;               /* on TCP: tries of UDP so far (an answer is "udp-answered";
+	                                * UDP from the peer before any is the peer's choice) */
 };
 
 enum wgl_fallback_action {
@@ -36,8 +39,12 @@ enum wgl_fallback_action {
 
 /* On UDP, as configured. */
 void wgl_fallback_start(struct wgl_fallback *f);
-/* An initiation left (over the transport in use); a handshake completed. */
-void wgl_fallback_initiated(struct wgl_fallback *f);
+/* An initiation left over the transport in use. USE_TCP when, on UDP, two before it went
+ * unanswered: it is to be repeated over TCP (the core rate-limits initiations to one per
+ * REKEY_TIMEOUT, so those two had their time; new traffic may start this one before the retry
+ * timer would). */
+enum wgl_fallback_action wgl_fallback_initiated(struct wgl_fallback *f, uint64_t now, uint64_t probe_interval);
+/* A handshake completed. */
 void wgl_fallback_completed(struct wgl_fallback *f);
 /* A handshake retry is due: the last initiation went unanswered for REKEY_TIMEOUT. */
 enum wgl_fallback_action wgl_fallback_retry(struct wgl_fallback *f, uint64_t now, uint64_t probe_interval);

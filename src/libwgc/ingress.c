@@ -33,29 +33,32 @@ static bool queue_handshake(struct wgl_engine *engine, enum wg_message_type type
 	return wgl_handshake_push(engine->handshakes, msg, len, from);
 }
 
-/* True when the message authenticated here and now: data the core accepted. */
-static bool receive_message(struct wgl_engine *engine, uint8_t *msg, size_t len, const struct wg_endpoint *from)
+/* WGL_INGRESS_* for what the message did. */
+static unsigned receive_message(struct wgl_engine *engine, uint8_t *msg, size_t len, const struct wg_endpoint *from)
 {
 	enum wg_message_type type = wg_message_classify(msg, len);
 
 	if (type != WG_MESSAGE_HANDSHAKE_INITIATION && type != WG_MESSAGE_HANDSHAKE_RESPONSE)
-		return !wg_device_receive(&engine->device, msg, len, from) && type == WG_MESSAGE_DATA;
+		return !wg_device_receive(&engine->device, msg, len, from) && type == WG_MESSAGE_DATA
+			       ? WGL_INGRESS_AUTHENTICATED : 0;
 	wg_device_handshake_backlog(&engine->device, handshake_backlog(engine));
-	if (!wg_device_admit_handshake(&engine->device, msg, len, from) && !queue_handshake(engine, type, msg, len, from))
+	if (wg_device_admit_handshake(&engine->device, msg, len, from))
+		return 0;
+	if (!queue_handshake(engine, type, msg, len, from))
 		++engine->stats.rx_handshake_overflow;
-	return false;
+	return WGL_INGRESS_ADMITTED;
 }
 
-int wgl_ingress_batch(struct wgl_engine *engine, struct wgl_datagram *batch, int count)
+unsigned wgl_ingress_batch(struct wgl_engine *engine, struct wgl_datagram *batch, int count)
 {
-	int authenticated = 0;
+	unsigned seen = 0;
 
 	for (int i = 0; i < count; ++i)
 		for (size_t off = 0, len; off < batch[i].len; off += len) {
 			len = wgl_datagram_part(&batch[i], off);
-			authenticated += receive_message(engine, batch[i].data + off, len, &batch[i].from);
+			seen |= receive_message(engine, batch[i].data + off, len, &batch[i].from);
 		}
-	return authenticated;
+	return seen;
 }
 
 void wgl_ingress_handshakes(struct wgl_engine *engine)

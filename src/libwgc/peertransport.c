@@ -17,6 +17,10 @@ struct wgl_transport_plan {
 	struct wgl_peer_transport choice;
 	bool keeps_choice;                   /* the peer has, or now gets, a wgl_peer_transport */
 	struct wgl_peer_transport *spare;    /* allocated ahead for a peer that gets one */
+	struct wg_peer *changed;             /* a peer whose choice was replaced (by its key) ... */
+	uint8_t changed_key[WG_NOISE_PUBLIC_KEY_LEN];
+	struct wgl_peer_transport backup;    /* ... and what it was, for a cancel */
+	bool had_choice;                     /* (false: the spare was attached to it) */
 };
 
 static const uint32_t touching = WG_PEER_HAS_TRANSPORT | WG_PEER_HAS_TCP_ENDPOINT | WG_PEER_HAS_ENDPOINT;
@@ -40,13 +44,28 @@ static struct wg_endpoint over(const struct wg_endpoint *e, enum wg_transport_ki
 	return out;
 }
 
+/* Whether a configuration's endpoint is the peer's current TCP endpoint given back (what
+ * stock `wg showconf` printed for it), rather than a new UDP one. */
+static bool is_tcp_echo(const struct wgl_peer_transport *old, const struct wg_config_peer *p)
+{
+	struct wg_endpoint as_tcp;
+
+	if (!old || old->mode == WG_TRANSPORT_MODE_UDP || !(p->flags & WG_PEER_HAS_ENDPOINT))
+		return false;
+	as_tcp = over(&p->endpoint, WG_TRANSPORT_TCP);
+	return wg_endpoint_same_remote(&as_tcp, &old->tcp_endpoint) &&
+	       (old->mode == WG_TRANSPORT_MODE_TCP || old->fallback.active == WG_TRANSPORT_TCP);
+}
+
 /* The peer's choice after this configuration, and the endpoint the core is to set (none when
- * the configuration's own, if any, stands). */
-static void plan_peer(const struct wg_peer *existing, const struct wg_config_peer *p, struct wgl_transport_plan *plan,
-		      struct wg_endpoint *endpoint)
+ * the configuration's own, if any, stands). `recreated`: replace_peers takes the peer away and
+ * adds it again, and the choice it had carries over (stock `wg setconf` knows nothing of it). */
+static void plan_peer(const struct wg_peer *existing, bool recreated, const struct wg_config_peer *p,
+		      struct wgl_transport_plan *plan, struct wg_endpoint *endpoint)
 {
 	const struct wgl_peer_transport *old = choice_of(existing);
 	struct wgl_peer_transport *c = &plan->choice;
+	bool new_endpoint = (p->flags & WG_PEER_HAS_ENDPOINT) && !is_tcp_echo(old, p);
 	bool restart;
 
 	memset(endpoint, 0, sizeof(*endpoint));
@@ -62,7 +81,7 @@ static void plan_peer(const struct wg_peer *existing, const struct wg_config_pee
 		c->mode = p->transport_mode;
 		c->mode_set = true;
 	}
-	if (p->flags & WG_PEER_HAS_ENDPOINT)
+	if (new_endpoint)
 		c->udp_endpoint = over(&p->endpoint, WG_TRANSPORT_UDP);
 	if (p->flags & WG_PEER_HAS_TCP_ENDPOINT) {
 		c->tcp_endpoint = over(&p->tcp_endpoint, WG_TRANSPORT_TCP);
@@ -71,21 +90,22 @@ static void plan_peer(const struct wg_peer *existing, const struct wg_config_pee
 	if (!c->tcp_endpoint_set && wg_endpoint_is_set(&c->udp_endpoint))
 		c->tcp_endpoint = over(&c->udp_endpoint, WG_TRANSPORT_TCP);
 	plan->keeps_choice = old || c->mode_set || c->tcp_endpoint_set;
-	if (!(p->flags & touching))
+	if (!(p->flags & touching) && !(recreated && old))
 		return;
 	switch (c->mode) {
 	case WG_TRANSPORT_MODE_UDP:
-		/* Back from TCP: to the UDP endpoint it had. */
-		if (!(p->flags & WG_PEER_HAS_ENDPOINT) && old && old->mode != WG_TRANSPORT_MODE_UDP)
+		/* Back from TCP, or made again: to the UDP endpoint it had. */
+		if (!new_endpoint && old && (old->mode != WG_TRANSPORT_MODE_UDP || recreated))
 			*endpoint = c->udp_endpoint;
 		break;
 	case WG_TRANSPORT_MODE_TCP:
 		*endpoint = c->tcp_endpoint;
 		break;
 	case WG_TRANSPORT_MODE_AUTO:
-		/* A new mode or a new Endpoint starts over on UDP; a new TCP endpoint alone is
-		 * taken at once if TCP is in use. */
-		restart = !old || old->mode != WG_TRANSPORT_MODE_AUTO || (p->flags & (WG_PEER_HAS_TRANSPORT | WG_PEER_HAS_ENDPOINT));
+		/* A new mode, a new Endpoint or a new peer starts over on UDP; a new TCP endpoint
+		 * alone is taken at once if TCP is in use. */
+		restart = !old || recreated || old->mode != WG_TRANSPORT_MODE_AUTO ||
+			  (p->flags & WG_PEER_HAS_TRANSPORT) || new_endpoint;
 		if (restart)
 			wgl_fallback_start(&c->fallback);
 		*endpoint = c->fallback.active == WG_TRANSPORT_TCP ? c->tcp_endpoint : c->udp_endpoint;
@@ -97,8 +117,7 @@ static bool needs_plan(const struct wgl_engine *engine, const struct wg_config_d
 {
 	for (const struct wg_config_peer *p = config->first_peer; p; p = p->next)
 		if ((p->flags & (WG_PEER_HAS_TRANSPORT | WG_PEER_HAS_TCP_ENDPOINT)) ||
-		    ((p->flags & WG_PEER_HAS_ENDPOINT) && !(config->flags & WG_DEVICE_REPLACE_PEERS) &&
-		     choice_of(wg_device_lookup_peer(&engine->device, p->public_key))))
+		    choice_of(wg_device_lookup_peer(&engine->device, p->public_key)))
 			return true;
 	return false;
 }
@@ -121,6 +140,23 @@ static void link_copy(struct wgl_transport_change *change, const struct wg_confi
 	change->config = &change->copy;
 }
 
+/* The choice goes with the peer before the core applies the rest, so that whatever the core
+ * sends during the configuration (a keepalive, a first initiation) already goes the way the
+ * peer is to be reached; a cancel puts it back. */
+static void choose(struct wg_peer *peer, struct wgl_transport_plan *plan)
+{
+	plan->changed = peer;
+	memcpy(plan->changed_key, peer->handshake.remote_static, sizeof(plan->changed_key));
+	plan->had_choice = peer->io != NULL;
+	if (peer->io) {
+		plan->backup = *(struct wgl_peer_transport *)peer->io;
+	} else {
+		peer->io = plan->spare;
+		plan->spare = NULL;
+	}
+	*(struct wgl_peer_transport *)peer->io = plan->choice;
+}
+
 int wgl_peer_transports_prepare(struct wgl_engine *engine, const struct wg_config_device *config,
 				struct wgl_transport_change *change)
 {
@@ -139,33 +175,77 @@ int wgl_peer_transports_prepare(struct wgl_engine *engine, const struct wg_confi
 	link_copy(change, config);
 	for (p = config->first_peer; p; p = p->next, ++i) {
 		struct wgl_transport_plan *plan = &change->plans[i];
-		const struct wg_peer *existing = config->flags & WG_DEVICE_REPLACE_PEERS
-							 ? NULL : wg_device_lookup_peer(&engine->device, p->public_key);
+		const struct wg_peer *existing = wg_device_lookup_peer(&engine->device, p->public_key);
+		bool recreated = existing && (config->flags & WG_DEVICE_REPLACE_PEERS);
 		struct wg_endpoint endpoint;
 
 		if (p->flags & WG_PEER_REMOVE_ME)
 			continue;
-		plan_peer(existing, p, plan, &endpoint);
+		plan_peer(existing, recreated, p, plan, &endpoint);
 		if (wg_endpoint_is_set(&endpoint)) {
 			change->peers[i].endpoint = endpoint;
 			change->peers[i].flags |= WG_PEER_HAS_ENDPOINT;
 		}
-		if (plan->keeps_choice && !choice_of(existing) && !(plan->spare = malloc(sizeof(*plan->spare))))
+		/* A peer made again gets a new one: the old goes with the old peer. */
+		if (plan->keeps_choice && (recreated || !choice_of(existing)) &&
+		    !(plan->spare = malloc(sizeof(*plan->spare))))
 			goto nomem;
+	}
+	/* Nothing can fail from here on but the core's part. */
+	i = 0;
+	for (p = config->first_peer; p; p = p->next, ++i) {
+		struct wg_peer *existing = config->flags & WG_DEVICE_REPLACE_PEERS
+						   ? NULL : wg_device_lookup_peer(&engine->device, p->public_key);
+
+		if (existing && change->plans[i].keeps_choice && !(p->flags & WG_PEER_REMOVE_ME))
+			choose(existing, &change->plans[i]);
 	}
 	return 0;
 nomem:
-	wgl_peer_transports_cancel(change);
+	wgl_peer_transports_cancel(engine, change);
 	return -ENOMEM;
 }
 
-void wgl_peer_transports_cancel(struct wgl_transport_change *change)
+/* A peer the core creates for this configuration gets its choice at once (its first message
+ * may leave before the configuration is through). */
+static void peer_added(struct wgl_transport_change *change, struct wg_peer *peer)
+{
+	size_t i = 0;
+
+	for (const struct wg_config_peer *p = change->copy.first_peer; p && change->plans; p = p->next, ++i)
+		if (change->plans[i].keeps_choice && change->plans[i].spare && !peer->io &&
+		    !memcmp(p->public_key, peer->handshake.remote_static, WG_NOISE_PUBLIC_KEY_LEN))
+			choose(peer, &change->plans[i]);
+}
+
+static void free_change(struct wgl_transport_change *change)
 {
 	for (size_t i = 0; change->plans && i < change->count; ++i)
 		free(change->plans[i].spare);
 	free(change->plans);
 	free(change->peers);
 	*change = (struct wgl_transport_change){ 0 };
+}
+
+/* The core refused: each peer gets its old choice back, or none. A peer the core removed
+ * before it refused took its choice with it: only peers still there, found by key, are
+ * touched. */
+void wgl_peer_transports_cancel(struct wgl_engine *engine, struct wgl_transport_change *change)
+{
+	for (size_t i = 0; change->plans && i < change->count; ++i) {
+		struct wgl_transport_plan *plan = &change->plans[i];
+		struct wg_peer *peer = plan->changed ? wg_device_lookup_peer(&engine->device, plan->changed_key) : NULL;
+
+		if (!peer || peer != plan->changed || !peer->io)
+			continue;
+		if (plan->had_choice) {
+			*(struct wgl_peer_transport *)peer->io = plan->backup;
+		} else {
+			plan->spare = peer->io;
+			peer->io = NULL;
+		}
+	}
+	free_change(change);
 }
 
 static void schedule_probe(struct wgl_engine *engine, const struct wgl_peer_transport *c)
@@ -176,24 +256,10 @@ static void schedule_probe(struct wgl_engine *engine, const struct wgl_peer_tran
 
 void wgl_peer_transports_commit(struct wgl_engine *engine, struct wgl_transport_change *change)
 {
-	size_t i = 0;
-
-	for (const struct wg_config_peer *p = change->copy.first_peer; p && change->plans; p = p->next, ++i) {
-		struct wgl_transport_plan *plan = &change->plans[i];
-		struct wg_peer *peer = wg_device_lookup_peer(&engine->device, p->public_key);
-
-		if (!peer || !plan->keeps_choice || (p->flags & WG_PEER_REMOVE_ME))
-			continue;
-		if (!peer->io) {
-			peer->io = plan->spare;
-			plan->spare = NULL;
-		}
-		if (peer->io) {
-			*(struct wgl_peer_transport *)peer->io = plan->choice;
-			schedule_probe(engine, &plan->choice);
-		}
-	}
-	wgl_peer_transports_cancel(change);
+	for (size_t i = 0; change->plans && i < change->count; ++i)
+		if (change->plans[i].changed)
+			schedule_probe(engine, &change->plans[i].choice);
+	free_change(change);
 }
 
 /* ------------------------------------------------------------------------------ get */
@@ -215,6 +281,11 @@ static void dump_peer(const struct wg_peer *peer, struct wg_config_peer *out)
 		return;
 	out->flags |= WG_PEER_HAS_TRANSPORT_STATE;
 	out->transport_active = on_tcp ? WG_TRANSPORT_TCP : WG_TRANSPORT_UDP;
+	/* endpoint= says where TCP goes now; where UDP went, for a saved configuration. */
+	if (on_tcp && c && c->mode == WG_TRANSPORT_MODE_AUTO && wg_endpoint_is_set(&c->udp_endpoint)) {
+		out->flags |= WG_PEER_HAS_UDP_ENDPOINT;
+		out->udp_endpoint = c->udp_endpoint;
+	}
 	if (c && c->mode == WG_TRANSPORT_MODE_AUTO)
 		out->transport_reason = c->fallback.reason;
 	else if (c && c->mode == WG_TRANSPORT_MODE_TCP && on_tcp)
@@ -261,8 +332,10 @@ static void report_switch(struct wgl_engine *engine, struct wg_peer *peer, const
 							   .transport = f->active, .transport_reason = f->reason });
 }
 
+/* `sent`: the initiation that decided it has just left over UDP, and is repeated over TCP;
+ * otherwise (a retry about to leave) it leaves over TCP in the first place. */
 static void carry_out(struct wgl_engine *engine, struct wg_peer *peer, struct wgl_peer_transport *c,
-		      enum wgl_fallback_action action)
+		      enum wgl_fallback_action action, bool sent)
 {
 	switch (action) {
 	case WGL_FALLBACK_USE_TCP:
@@ -270,8 +343,9 @@ static void carry_out(struct wgl_engine *engine, struct wg_peer *peer, struct wg
 			wgl_fallback_start(&c->fallback); /* nowhere to go over TCP */
 			return;
 		}
-		/* The retry about to leave goes over TCP already. */
 		wg_peer_set_endpoint(peer, &c->tcp_endpoint);
+		if (sent)
+			wg_packet_repeat_handshake_initiation(peer);
 		schedule_probe(engine, c);
 		break;
 	case WGL_FALLBACK_FOLLOW_TCP:
@@ -288,8 +362,11 @@ static void carry_out(struct wgl_engine *engine, struct wg_peer *peer, struct wg
 void wgl_peer_transports_event(struct wgl_engine *engine, const struct wg_event *event)
 {
 	struct wg_peer *peer = event->peer;
-	struct wgl_peer_transport *c = choice_of(peer);
+	struct wgl_peer_transport *c;
 
+	if (event->type == WG_EVENT_PEER_ADDED && engine->configuring)
+		peer_added(engine->configuring, peer);
+	c = choice_of(peer);
 	if (!c)
 		return;
 	switch (event->type) {
@@ -299,14 +376,20 @@ void wgl_peer_transports_event(struct wgl_engine *engine, const struct wg_event 
 		return;
 	case WG_EVENT_HANDSHAKE_INITIATED:
 		/* A probe leaves over UDP while TCP is in use, and is not counted. */
-		wgl_fallback_initiated(&c->fallback);
+		if (c->mode == WG_TRANSPORT_MODE_AUTO)
+			carry_out(engine, peer, c, wgl_fallback_initiated(&c->fallback, engine->now, probe_interval(engine)),
+				  true);
 		return;
 	case WG_EVENT_HANDSHAKE_COMPLETE:
 		wgl_fallback_completed(&c->fallback);
 		return;
 	case WG_EVENT_HANDSHAKE_RETRY:
+		/* Unanswered over a connection of ours: the retry goes on a fresh one. */
+		if (peer->endpoint.transport == WG_TRANSPORT_TCP && wgl_tcp_dialable(peer, &peer->endpoint))
+			wgl_tcp_redial(engine->transports[WG_TRANSPORT_TCP], &peer->endpoint);
 		if (c->mode == WG_TRANSPORT_MODE_AUTO)
-			carry_out(engine, peer, c, wgl_fallback_retry(&c->fallback, engine->now, probe_interval(engine)));
+			carry_out(engine, peer, c, wgl_fallback_retry(&c->fallback, engine->now, probe_interval(engine)),
+				  false);
 		return;
 	case WG_EVENT_ENDPOINT_CHANGED:
 		/* A configuration's moves are the configuration's. */
@@ -316,7 +399,8 @@ void wgl_peer_transports_event(struct wgl_engine *engine, const struct wg_event 
 			c->udp_endpoint = over(event->endpoint, WG_TRANSPORT_UDP);
 		if (c->mode == WG_TRANSPORT_MODE_AUTO)
 			carry_out(engine, peer, c, wgl_fallback_moved(&c->fallback, event->endpoint->transport,
-								      engine->now, probe_interval(engine)));
+								      engine->now, probe_interval(engine)),
+				  false);
 		return;
 	default:
 		return;

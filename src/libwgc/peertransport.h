@@ -4,10 +4,10 @@
  *
  * A peer's choice lives with the peer (wg_peer.io, a struct wgl_peer_transport) from the first
  * configuration that names a transport or a TCP endpoint until the peer is removed. The
- * configuration is applied in two steps around the core's: prepare works out each peer's
- * endpoint and hands the core a copy of the configuration with it (a TCP peer's endpoint is
- * its TCP endpoint, so that not even a first initiation leaves over UDP), commit keeps the
- * choices once the core has taken the rest. The dump adds them to what a get reports, and
+ * configuration is applied around the core's part: prepare works out each peer's endpoint and
+ * hands the core a copy of the configuration with it (a TCP peer's endpoint is its TCP
+ * endpoint, so that not even a first initiation leaves over UDP), and the choices are the
+ * peers' before the core sends anything; cancel puts the old ones back when the core refuses. The dump adds them to what a get reports, and
  * nothing at all for a device that uses none of this, so that stock tools see wireguard-go's
  * reply byte for byte.
  */
@@ -41,12 +41,14 @@ struct wgl_transport_change {
 	size_t count;
 };
 
-/* 0, or -ENOMEM with nothing changed. The change must then be committed or cancelled. */
+/* Works out each peer's choice and gives it to the peers that exist: 0, or -ENOMEM with
+ * nothing changed. Then the core applies change->config with engine->configuring set to the
+ * change (a peer it creates gets its choice then), and the change is committed or, when the
+ * core refused, cancelled (the peers that existed get their old choices back). Both free it. */
 int wgl_peer_transports_prepare(struct wgl_engine *engine, const struct wg_config_device *config,
 				struct wgl_transport_change *change);
-/* After the core applied change->config: each peer keeps its choice. Frees the change. */
 void wgl_peer_transports_commit(struct wgl_engine *engine, struct wgl_transport_change *change);
-void wgl_peer_transports_cancel(struct wgl_transport_change *change);
+void wgl_peer_transports_cancel(struct wgl_engine *engine, struct wgl_transport_change *change);
 
 /* Adds each peer's transport, TCP endpoint and (where one is not plain UDP) which transport
  * is in use and why. */

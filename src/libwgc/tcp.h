@@ -31,6 +31,7 @@ struct wgl_tcp_stats {
 	uint64_t evicted;                 /* unauthenticated, closed to make room for a newer one */
 	uint64_t unauthenticated_expired; /* closed for their deadline or their byte allowance */
 	uint64_t rx_bad_frames;           /* a zero or oversize length: the connection closed */
+	uint64_t redials;                 /* connections of ours ended for an unanswered handshake */
 	uint64_t tx_dropped;              /* messages dropped: no connection, or its queue full */
 	uint64_t rx_bytes, tx_bytes;      /* on the streams, framing included */
 	unsigned connections;             /* open or opening now */
@@ -39,7 +40,7 @@ struct wgl_tcp_stats {
 
 /* A listener on `port` on IPv4 and IPv6 (0: none), bound but not yet accepting: 0, or -errno
  * (-EADDRINUSE) with nothing changed. commit swaps it in for the old one; cancel drops it. */
-int wgl_tcp_prepare_listen(struct wgl_transport *tcp, uint16_t port);
+int wgl_tcp_prepare_listen(struct wgl_transport *tcp, uint16_t port, uint32_t fwmark);
 void wgl_tcp_commit_listen(struct wgl_transport *tcp);
 void wgl_tcp_cancel_listen(struct wgl_transport *tcp);
 
@@ -50,7 +51,12 @@ void wgl_tcp_stats(const struct wgl_transport *tcp, struct wgl_tcp_stats *out);
  * TCP endpoint, from its configuration (transport.c). */
 bool wgl_tcp_dialable(const struct wg_peer *peer, const struct wg_endpoint *to);
 
-/* Same remote address, whatever the port: what the per-source limit counts by. */
-bool wgl_tcp_same_address(const struct wg_endpoint *a, const struct wg_endpoint *b);
+/* A handshake went unanswered over the connection of ours to `to`: unless it is new, it is
+ * closed and dialled again at once (a connection that died without a word: a NAT that forgot
+ * it, an address gone), so the retry goes on a fresh one. */
+void wgl_tcp_redial(struct wgl_transport *tcp, const struct wg_endpoint *to);
+
+/* One source for the per-source limit: the same IPv4 address, or the same IPv6 /64. */
+bool wgl_tcp_same_source(const struct wg_endpoint *a, const struct wg_endpoint *b);
 
 #endif

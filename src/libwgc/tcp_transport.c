@@ -48,12 +48,16 @@ enum {
 	BUCKETS = 1024,
 	BACKOFF_MAX_MS = 30000,
 	LISTEN_BACKLOG = 512,
+	USER_TIMEOUT_MS = 20000,
+	PAUSE_MS = 1000,              /* out of descriptors: how long the listener rests */
 };
 
-/* A connection a peer dialled and nothing came on for this long is closed (the peer dials
- * again when it has something to send); one of ours in backoff is forgotten. Past
- * 3 * REJECT_AFTER_TIME no session survives such silence anyway. */
+/* A connection nothing came on for this long is closed: a peer dials again when it has
+ * something to send, and one of ours is dialled afresh; one of ours in backoff is forgotten.
+ * Past 3 * REJECT_AFTER_TIME no session survives such silence anyway. */
 static const uint64_t IDLE_TIME = 600 * SECOND;
+/* A handshake unanswered on a connection of ours this old is the connection's fault. */
+static const uint64_t REDIAL_AFTER = 5 * SECOND;
 
 enum conn_state { CONN_CONNECTING, CONN_OPEN, CONN_BACKOFF };
 
@@ -64,6 +68,8 @@ struct tcp_conn {
 	enum conn_state state;
 	bool outgoing;                 /* we dialled it */
 	bool authenticated;            /* always, for one we dialled */
+	bool admitted;                 /* unauthenticated, but a handshake message on it passed
+	                                * its macs: evicted after those that sent none */
 	bool dead;                     /* ended: waits in the graveyard to be freed */
 	bool dirty;                    /* on the list of those with frames to write */
 	uint32_t watched_events;
@@ -83,7 +89,11 @@ struct tcp_conn {
 	/* Frames not yet written: tx[tx_off..tx_len), oldest first. */
 	uint8_t *tx;
 	size_t tx_off, tx_len, tx_cap;
+	/* The peer whose messages it carries (the last to queue one), to take back what never left
+	 * when it ends; cleared when the peer goes (tcp_forget). */
+	struct wg_peer *peer;
 	struct tcp_conn *next, *bucket_next, *dirty_next, *dead_next;
+	struct tcp_conn *waiting_prev, *waiting_next; /* unauthenticated, oldest first */
 };
 
 struct tcp_listener {
@@ -101,7 +111,9 @@ struct tcp_transport {
 	struct tcp_conn *bucket[BUCKETS];/* the same, by remote address and port */
 	struct tcp_conn *dirty;          /* with frames to write at the flush */
 	struct tcp_conn *graveyard;      /* ended, to be freed between the loop's batches */
-	unsigned unauthenticated;
+	struct tcp_conn *waiting, *waiting_last; /* the unauthenticated ones, oldest first */
+	unsigned unauthenticated;        /* how many */
+	uint64_t paused_until;           /* out of descriptors: accepting again then; 0 not paused */
 	struct wgl_tcp_limits limits;
 	struct wgl_tcp_stats stats;
 };
@@ -124,13 +136,15 @@ static uint64_t now_of(const struct tcp_transport *t)
 	return t->base.engine->now;
 }
 
-bool wgl_tcp_same_address(const struct wg_endpoint *a, const struct wg_endpoint *b)
+/* One IPv4 address, or one IPv6 /64: a host gets a whole /64, so counting its addresses one
+ * by one would give it as many "sources" as it likes. */
+bool wgl_tcp_same_source(const struct wg_endpoint *a, const struct wg_endpoint *b)
 {
 	if (a->addr.sa.sa_family != b->addr.sa.sa_family)
 		return false;
 	if (a->addr.sa.sa_family == AF_INET)
 		return a->addr.in.sin_addr.s_addr == b->addr.in.sin_addr.s_addr;
-	return !memcmp(&a->addr.in6.sin6_addr, &b->addr.in6.sin6_addr, sizeof(struct in6_addr));
+	return !memcmp(&a->addr.in6.sin6_addr, &b->addr.in6.sin6_addr, 8);
 }
 
 /* FNV-1a over the address and port, the fields wg_endpoint_same_remote compares. */
@@ -195,18 +209,63 @@ static void unlink_from(struct tcp_conn **head, struct tcp_conn *c, size_t next_
 		}
 }
 
+static void waiting_add(struct tcp_transport *t, struct tcp_conn *c)
+{
+	c->waiting_prev = t->waiting_last;
+	c->waiting_next = NULL;
+	if (t->waiting_last)
+		t->waiting_last->waiting_next = c;
+	else
+		t->waiting = c;
+	t->waiting_last = c;
+	++t->unauthenticated;
+}
+
+static void waiting_remove(struct tcp_transport *t, struct tcp_conn *c)
+{
+	if (c->waiting_prev)
+		c->waiting_prev->waiting_next = c->waiting_next;
+	else
+		t->waiting = c->waiting_next;
+	if (c->waiting_next)
+		c->waiting_next->waiting_prev = c->waiting_prev;
+	else
+		t->waiting_last = c->waiting_prev;
+	c->waiting_prev = c->waiting_next = NULL;
+	--t->unauthenticated;
+}
+
+/* What it still held never left: its peer's counters take it back. */
+static void give_back_unsent(struct tcp_conn *c)
+{
+	unsigned frames = 0;
+	size_t bytes = 0;
+
+	for (size_t at = c->tx_off; at + WGL_TCP_FRAME_HEADER <= c->tx_len;) {
+		size_t len = (size_t)c->tx[at] << 8 | c->tx[at + 1];
+
+		++frames;
+		bytes += len;
+		at += WGL_TCP_FRAME_HEADER + len;
+	}
+	if (c->peer && frames)
+		wg_peer_send_failed(c->peer, frames, bytes);
+	c->tx_off = c->tx_len = 0;
+}
+
 /* Gone for good: out of the tables at once, freed at the next collect. */
 static void conn_bury(struct tcp_conn *c)
 {
 	struct tcp_transport *t = c->t;
 
 	close_socket(c);
+	give_back_unsent(c);
 	unlink_from(&t->bucket[bucket_of(&c->remote)], c, offsetof(struct tcp_conn, bucket_next));
 	unlink_from(&t->conns, c, offsetof(struct tcp_conn, next));
 	if (c->dirty)
 		unlink_from(&t->dirty, c, offsetof(struct tcp_conn, dirty_next));
 	if (!c->authenticated)
-		--t->unauthenticated;
+		waiting_remove(t, c);
 	c->dead = true;
 	c->dead_next = t->graveyard;
 	t->graveyard = c;
@@ -261,7 +320,7 @@ static void conn_end(struct tcp_conn *c)
 	c->state = CONN_BACKOFF;
 	c->retry_at = now_of(c->t) + backoff(c->t, c->failures++);
 	set_deadline(c, c->retry_at + IDLE_TIME);
-	c->tx_off = c->tx_len = 0;
+	give_back_unsent(c);
 	c->rx_tail = c->rx_tail_at = 0;
 }
 
@@ -287,7 +346,7 @@ static struct tcp_conn *conn_new(struct tcp_transport *t, const struct wg_endpoi
 	c->bucket_next = t->bucket[b];
 	t->bucket[b] = c;
 	if (!c->authenticated)
-		++t->unauthenticated;
+		waiting_add(t, c);
 	return c;
 }
 
@@ -312,7 +371,7 @@ static void authenticate(struct tcp_conn *c)
 	if (c->authenticated)
 		return;
 	c->authenticated = true;
-	--c->t->unauthenticated;
+	waiting_remove(c->t, c);
 	set_deadline(c, now_of(c->t) + IDLE_TIME);
 }
 
@@ -323,24 +382,34 @@ static int deliver_frames(struct tcp_conn *c, size_t len)
 {
 	struct wgl_frame frames[FRAMES_PER_BATCH];
 	struct wgl_datagram batch[FRAMES_PER_BATCH];
-	size_t max = c->authenticated ? WGL_TCP_MESSAGE_MAX : RX_UNAUTHENTICATED - WGL_TCP_FRAME_HEADER;
-	size_t used = 0;
+	size_t used = 0, max;
 	unsigned count;
+	bool was_authenticated;
 	ssize_t n;
 
 	do {
+		was_authenticated = c->authenticated;
+		max = c->authenticated ? WGL_TCP_MESSAGE_MAX : RX_UNAUTHENTICATED - WGL_TCP_FRAME_HEADER;
 		n = wgl_tcp_deframe(c->rx + used, len - used, max, frames, FRAMES_PER_BATCH, &count);
 		for (unsigned i = 0; i < count; ++i)
 			batch[i] = (struct wgl_datagram){ .data = c->rx + used + frames[i].offset, .len = frames[i].len,
 							  .from = c->remote };
-		if (count && wgl_ingress_batch(c->t->base.engine, batch, (int)count) > 0)
-			authenticate(c);
-		if (n < 0) {
+		if (count) {
+			unsigned seen = wgl_ingress_batch(c->t->base.engine, batch, (int)count);
+
+			c->admitted |= (seen & WGL_INGRESS_ADMITTED) != 0;
+			if (seen & WGL_INGRESS_AUTHENTICATED)
+				authenticate(c);
+		}
+		if (n < 0 && (was_authenticated || !c->authenticated)) {
 			++c->t->stats.rx_bad_frames;
 			return -EPROTO;
 		}
+		/* Refused only for the limit a frame before it lifted: look again from there. */
+		if (n < 0)
+			n = (ssize_t)(frames[count - 1].offset + frames[count - 1].len);
 		used += (size_t)n;
-	} while (count == FRAMES_PER_BATCH && !c->dead);
+	} while ((count == FRAMES_PER_BATCH || was_authenticated != c->authenticated) && !c->dead);
 	c->rx_tail_at = used;
 	c->rx_tail = len - used;
 	return 0;
@@ -404,12 +473,16 @@ static int write_out(struct tcp_conn *c)
 
 static void on_conn(struct wgl_watch *watch, uint32_t events);
 
+/* TCP_USER_TIMEOUT ends a connection whose data goes unacknowledged for USER_TIMEOUT_MS: one
+ * that died without a FIN or reset (a NAT that forgot it, an address gone) is redialled then,
+ * rather than fed for the kernel's quarter of an hour of retransmissions. */
 static int tune(int fd, uint32_t fwmark)
 {
-	int on = 1, lowat = NOTSENT_LOWAT;
+	int on = 1, lowat = NOTSENT_LOWAT, user_timeout = USER_TIMEOUT_MS;
 
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat));
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof(user_timeout));
 	if (fwmark && setsockopt(fd, SOL_SOCKET, SO_MARK, &fwmark, sizeof(fwmark)) < 0)
 		return -errno;
 	return 0;
@@ -462,8 +535,8 @@ static struct tcp_conn *conn_for(struct tcp_transport *t, struct wg_peer *peer, 
 	return c;
 }
 
-static void tcp_queue(struct wgl_transport *base, struct wg_peer *peer, const struct wg_endpoint *to,
-		      const uint8_t *msg, size_t len)
+static int tcp_queue(struct wgl_transport *base, struct wg_peer *peer, const struct wg_endpoint *to,
+		     const uint8_t *msg, size_t len)
 {
 	struct tcp_transport *t = of(base);
 	struct tcp_conn *c = conn_for(t, peer, to);
@@ -471,21 +544,27 @@ static void tcp_queue(struct wgl_transport *base, struct wg_peer *peer, const st
 
 	/* Nothing goes to an unauthenticated connection but a cookie reply (peer NULL); the core
 	 * sends a peer's message only where an authenticated one came from. */
-	if (c && peer)
+	if (c && peer) {
 		authenticate(c);
+		c->peer = peer;
+	}
+	/* What was written moves out of the way before the buffer would grow: it stays within
+	 * TX_QUEUE_MAX and a frame. */
+	if (c && c->tx_off && c->tx_len + WGL_TCP_FRAME_HEADER + len > c->tx_cap) {
+		memmove(c->tx, c->tx + c->tx_off, c->tx_len - c->tx_off);
+		c->tx_len -= c->tx_off;
+		c->tx_off = 0;
+	}
 	want = c ? c->tx_len + WGL_TCP_FRAME_HEADER + len : 0;
 	if (!c || len > WGL_TCP_MESSAGE_MAX || want - c->tx_off > TX_QUEUE_MAX || !grow(&c->tx, &c->tx_cap, want)) {
 		++t->stats.tx_dropped;
-		if (peer)
-			wg_peer_send_failed(peer, 1, len);
-		else
-			++base->engine->stats.tx_send_errors;
-		return;
+		return c ? -ENOBUFS : -ENOTCONN;
 	}
 	wgl_tcp_frame_header(c->tx + c->tx_len, len);
 	memcpy(c->tx + c->tx_len + WGL_TCP_FRAME_HEADER, msg, len);
 	c->tx_len = want;
 	mark_dirty(c);
+	return 0;
 }
 
 static void tcp_flush(struct wgl_transport *base)
@@ -515,8 +594,9 @@ static void connected(struct tcp_conn *c)
 		return;
 	}
 	c->state = CONN_OPEN;
-	c->deadline = 0;
 	c->failures = 0;
+	c->last_rx = now_of(c->t);
+	set_deadline(c, c->last_rx + IDLE_TIME);
 	set_events(c, EPOLLIN | EPOLLOUT);
 }
 
@@ -543,38 +623,39 @@ static void on_conn(struct wgl_watch *watch, uint32_t events)
 
 /* ---------------------------------------------------------------------------- listening */
 
-/* The unauthenticated connection that has waited longest (of one source, or of all), and how
- * many there are of that source. */
-static struct tcp_conn *oldest_unauthenticated(struct tcp_transport *t, const struct wg_endpoint *source,
-					       unsigned *count)
+/* The unauthenticated connection to end for a new one (of one source, or of all): the oldest
+ * that sent nothing with valid macs, else the oldest. *count: how many there are. */
+static struct tcp_conn *victim_of(struct tcp_transport *t, const struct wg_endpoint *source, unsigned *count)
 {
-	struct tcp_conn *oldest = NULL;
+	struct tcp_conn *oldest = NULL, *oldest_silent = NULL;
 
 	*count = 0;
-	for (struct tcp_conn *c = t->conns; c; c = c->next) {
-		if (c->authenticated || (source && !wgl_tcp_same_address(&c->remote, source)))
+	for (struct tcp_conn *c = t->waiting; c; c = c->waiting_next) {
+		if (source && !wgl_tcp_same_source(&c->remote, source))
 			continue;
 		++*count;
-		if (!oldest || c->since < oldest->since)
+		if (!oldest)
 			oldest = c;
+		if (!oldest_silent && !c->admitted)
+			oldest_silent = c;
 	}
-	return oldest;
+	return oldest_silent ? oldest_silent : oldest;
 }
 
-/* A flood of connections makes room by ending the oldest unauthenticated ones: a legitimate
- * peer's new connection is the newest, and has its handshake's round trip to authenticate. */
+/* A flood of connections makes room by ending older unauthenticated ones: a legitimate peer's
+ * connection is the newest, and has its handshake's round trip to authenticate; one whose
+ * handshake passed its macs (a cookie reply may be on its way to it) goes after the rest. */
 static void make_room(struct tcp_transport *t, const struct wg_endpoint *source)
 {
 	struct tcp_conn *victim;
 	unsigned count;
 
-	victim = oldest_unauthenticated(t, source, &count);
+	victim = victim_of(t, source, &count);
 	if (victim && count >= t->limits.unauthenticated_per_source) {
 		++t->stats.evicted;
 		conn_bury(victim);
 	}
-	if (t->unauthenticated >= t->limits.unauthenticated &&
-	    (victim = oldest_unauthenticated(t, NULL, &count)) != NULL) {
+	if (t->unauthenticated >= t->limits.unauthenticated && (victim = victim_of(t, NULL, &count)) != NULL) {
 		++t->stats.evicted;
 		conn_bury(victim);
 	}
@@ -604,6 +685,39 @@ static void accept_one(struct tcp_transport *t, int fd, const union wg_sockaddr 
 	++t->stats.accepted;
 }
 
+/* Out of descriptors: an unauthenticated connection gives its up, or, with none to spare, the
+ * listener rests for PAUSE_MS (level-triggered, it would otherwise poll ready for ever). */
+static bool make_descriptor(struct tcp_transport *t)
+{
+	unsigned count;
+	struct tcp_conn *victim = victim_of(t, NULL, &count);
+
+	if (victim) {
+		++t->stats.evicted;
+		conn_bury(victim);
+		return true;
+	}
+	for (int i = 0; i < 2; ++i)
+		if (t->listener[i].watch.fd >= 0)
+			wgl_watch_remove(t->base.engine->epoll_fd, &t->listener[i].watch);
+	t->paused_until = now_of(t) + PAUSE_MS * MS;
+	wgl_engine_transport_deadline(t->base.engine, t->paused_until);
+	wgl_log(t->base.engine, WG_LOG_ERROR, "TCP listener: out of file descriptors, not accepting for %d ms",
+		PAUSE_MS);
+	return false;
+}
+
+static void resume_listening(struct tcp_transport *t)
+{
+	for (int i = 0; i < 2; ++i) {
+		struct tcp_listener *l = &t->listener[i];
+
+		if (l->watch.fd >= 0)
+			wgl_watch_add(t->base.engine->epoll_fd, &l->watch, l->watch.fd, EPOLLIN, l->watch.ready);
+	}
+	t->paused_until = 0;
+}
+
 static void on_listener(struct wgl_watch *watch, uint32_t events)
 {
 	struct tcp_listener *l = container_of(watch, struct tcp_listener, watch);
@@ -612,11 +726,16 @@ static void on_listener(struct wgl_watch *watch, uint32_t events)
 	int fd;
 
 	(void)events;
-	for (int i = 0; i < ACCEPTS_PER_EVENT && watch->fd >= 0; ++i) {
+	for (int i = 0; i < ACCEPTS_PER_EVENT && watch->fd >= 0 && !l->t->paused_until; ++i) {
 		len = sizeof(addr);
 		fd = accept4(watch->fd, &addr.sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)) {
+			if (make_descriptor(l->t))
+				continue;
+			return;
+		}
 		if (fd < 0)
-			break;
+			return;
 		if (addr.sa.sa_family != AF_INET && addr.sa.sa_family != AF_INET6) {
 			close(fd);
 			continue;
@@ -652,17 +771,17 @@ static int listen_family(int family, uint16_t port, uint32_t fwmark)
 }
 
 /* IPv4 and IPv6 both, as UDP is bound; a host without one of them listens on the other. */
-int wgl_tcp_prepare_listen(struct wgl_transport *base, uint16_t port)
+int wgl_tcp_prepare_listen(struct wgl_transport *base, uint16_t port, uint32_t fwmark)
 {
 	struct tcp_transport *t = of(base);
 	int fd4 = -1, fd6 = -1;
 
 	wgl_tcp_cancel_listen(base);
 	if (port) {
-		fd4 = listen_family(AF_INET, port, t->fwmark);
+		fd4 = listen_family(AF_INET, port, fwmark);
 		if (fd4 < 0 && fd4 != -EAFNOSUPPORT)
 			return fd4;
-		fd6 = listen_family(AF_INET6, port, t->fwmark);
+		fd6 = listen_family(AF_INET6, port, fwmark);
 		if (fd6 < 0 && (fd6 != -EAFNOSUPPORT || fd4 < 0)) {
 			if (fd4 >= 0)
 				close(fd4);
@@ -705,6 +824,7 @@ void wgl_tcp_commit_listen(struct wgl_transport *base)
 		l->pending = -1;
 	}
 	t->port = t->pending_port;
+	t->paused_until = 0;
 }
 
 /* ----------------------------------------------------------------------- the seam */
@@ -723,7 +843,7 @@ static int tcp_open(struct wgl_engine *engine, uint16_t port, uint32_t fwmark, s
 	*out = &t->base;
 	if (!port)
 		return 0;
-	return wgl_tcp_prepare_listen(&t->base, port);
+	return wgl_tcp_prepare_listen(&t->base, port, fwmark);
 }
 
 /* The listener is watched when committed, connections when made. */
@@ -796,7 +916,9 @@ static void expire(struct tcp_transport *t, struct tcp_conn *c, uint64_t now)
 		++t->stats.unauthenticated_expired;
 		conn_end(c);
 	} else if (now - c->last_rx >= IDLE_TIME) {
-		conn_end(c);
+		/* Quiet for long (or no peer's any more, its TCP endpoint moved): a dialled one is
+		 * made afresh when next needed, without a backoff it did not earn. */
+		conn_bury(c);
 	} else {
 		c->deadline = c->last_rx + IDLE_TIME;
 	}
@@ -807,6 +929,10 @@ static uint64_t tcp_tick(struct wgl_transport *base, uint64_t now)
 	struct tcp_transport *t = of(base);
 	uint64_t next = UINT64_MAX;
 
+	if (t->paused_until && now >= t->paused_until)
+		resume_listening(t);
+	if (t->paused_until)
+		next = t->paused_until;
 	for (struct tcp_conn *c = t->conns, *following; c; c = following) {
 		following = c->next;
 		if (c->deadline && now >= c->deadline)
@@ -815,6 +941,30 @@ static uint64_t tcp_tick(struct wgl_transport *base, uint64_t now)
 			next = c->deadline;
 	}
 	return next;
+}
+
+/* The peer goes: nothing of its may be named any more. */
+static void tcp_forget(struct wgl_transport *base, struct wg_peer *peer)
+{
+	for (struct tcp_conn *c = of(base)->conns; c; c = c->next)
+		if (c->peer == peer)
+			c->peer = NULL;
+}
+
+void wgl_tcp_redial(struct wgl_transport *base, const struct wg_endpoint *to)
+{
+	struct tcp_transport *t = of(base);
+	struct tcp_conn *c = find(t, to);
+
+	if (c && c->outgoing && c->state == CONN_OPEN && now_of(t) - c->since >= REDIAL_AFTER) {
+		close_socket(c);
+		give_back_unsent(c);
+		c->rx_tail = c->rx_tail_at = 0;
+		c->state = CONN_BACKOFF;
+		c->retry_at = now_of(t); /* at once: it was the connection, not the peer, that failed */
+		set_deadline(c, c->retry_at + IDLE_TIME);
+		++t->stats.redials;
+	}
 }
 
 const struct wgl_transport_ops wgl_tcp_transport = {
@@ -830,6 +980,7 @@ const struct wgl_transport_ops wgl_tcp_transport = {
 	.flush = tcp_flush,
 	.tick = tcp_tick,
 	.collect = tcp_collect,
+	.forget = tcp_forget,
 };
 
 void wgl_tcp_stats(const struct wgl_transport *base, struct wgl_tcp_stats *out)

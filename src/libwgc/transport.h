@@ -41,10 +41,12 @@ static inline size_t wgl_datagram_part(const struct wgl_datagram *d, size_t offs
 	return d->segment && d->segment < rest ? d->segment : rest;
 }
 
-/* The engine's side of the seam (ingress.c): a batch of received buffers. Returns how many of
- * its messages authenticated then and there (data the core accepted; a handshake message
- * authenticates later, when the core answers it). */
-int wgl_ingress_batch(struct wgl_engine *engine, struct wgl_datagram *batch, int count);
+/* The engine's side of the seam (ingress.c): a batch of received buffers. Returns what its
+ * messages did, for a transport that cares: WGL_INGRESS_AUTHENTICATED when one authenticated
+ * then and there (data the core accepted; a handshake message authenticates later, when the
+ * core answers it), WGL_INGRESS_ADMITTED when a handshake message passed its macs. */
+enum { WGL_INGRESS_AUTHENTICATED = 1u << 0, WGL_INGRESS_ADMITTED = 1u << 1 };
+unsigned wgl_ingress_batch(struct wgl_engine *engine, struct wgl_datagram *batch, int count);
 
 struct wgl_transport_ops {
 	enum wg_transport_kind kind;
@@ -63,10 +65,11 @@ struct wgl_transport_ops {
 	 * it: the payload goes WG_PACKET_HEADROOM in, and queue() then copies nothing. Required of
 	 * the UDP transport: the TUN's super-packets are cut straight into its queue. */
 	uint8_t *(*reserve)(struct wgl_transport *t, size_t room);
-	/* Queues one message for `to` on behalf of `peer` (NULL: a cookie reply). Datagrams the
+	/* Queues one message for `to` on behalf of `peer` (NULL: a cookie reply): 0, or -errno
+	 * when it is dropped at once (the core counts that as a send error). Messages the
 	 * transport later fails to send are taken back from the peer (wg_peer_send_failed). */
-	void (*queue)(struct wgl_transport *t, struct wg_peer *peer, const struct wg_endpoint *to,
-		      const uint8_t *msg, size_t len);
+	int (*queue)(struct wgl_transport *t, struct wg_peer *peer, const struct wg_endpoint *to,
+		     const uint8_t *msg, size_t len);
 	/* Sends everything queued (also before a peer is freed, so nothing queued refers to it). */
 	void (*flush)(struct wgl_transport *t);
 	/* Optional: its own deadlines, due by `now`; returns the next one (UINT64_MAX: none). A
@@ -75,6 +78,8 @@ struct wgl_transport_ops {
 	/* Optional: frees what it closed during the loop's batch, between batches (when no event
 	 * the loop still holds can name it). */
 	void (*collect)(struct wgl_transport *t);
+	/* Optional: the peer is about to be freed (after a flush): forget every reference to it. */
+	void (*forget)(struct wgl_transport *t, struct wg_peer *peer);
 };
 
 struct wgl_transport {

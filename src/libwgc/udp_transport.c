@@ -129,12 +129,13 @@ static uint8_t *udp_reserve(struct wgl_transport *base, size_t room)
 	return wgl_txqueue_reserve(t->txqueue, &t->udp, room, &base->engine->stats.tx_send_errors);
 }
 
-static void udp_queue(struct wgl_transport *base, struct wg_peer *peer, const struct wg_endpoint *to,
-		      const uint8_t *msg, size_t len)
+static int udp_queue(struct wgl_transport *base, struct wg_peer *peer, const struct wg_endpoint *to,
+		     const uint8_t *msg, size_t len)
 {
 	struct udp_transport *t = of(base);
 
 	base->engine->stats.tx_send_errors += wgl_txqueue_add(t->txqueue, &t->udp, peer, to, msg, len);
+	return 0;
 }
 
 static void udp_flush(struct wgl_transport *base)

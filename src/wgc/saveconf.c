@@ -12,7 +12,6 @@
 
 #include "core/key.h"
 #include "core/uapi.h"
-#include "core/uapi.h"
 #include "crypto/secret.h"
 #include "wgc/mtu.h"
 #include "wgc/run.h"
@@ -64,6 +63,22 @@ static void format_key(struct wgl_text *out, const char *name, const uint8_t key
 	wg_secret_wipe(text, sizeof(text));
 }
 
+/* The Endpoint to save: over TCP, the endpoint a get shows is where TCP goes now, so an auto
+ * peer saves where UDP went, and a peer that came to us over TCP (its address a connection's
+ * ephemeral port) saves none. */
+static const struct wg_endpoint *saved_endpoint(const struct wg_config_peer *peer)
+{
+	bool on_tcp = (peer->flags & WG_PEER_HAS_TRANSPORT_STATE) && peer->transport_active == WG_TRANSPORT_TCP;
+
+	if (on_tcp && (peer->flags & WG_PEER_HAS_UDP_ENDPOINT))
+		return &peer->udp_endpoint;
+	if (on_tcp && peer->transport_reason == WG_TRANSPORT_PEER_CHOSE)
+		return NULL;
+	if (!(peer->flags & WG_PEER_HAS_ENDPOINT) || !wg_endpoint_is_set(&peer->endpoint))
+		return NULL;
+	return &peer->endpoint;
+}
+
 static void format_peer(struct wgl_text *out, const struct wg_config_peer *peer)
 {
 	char addr[INET6_ADDRSTRLEN], endpoint[WG_ENDPOINT_TEXT_MAX];
@@ -80,8 +95,8 @@ static void format_peer(struct wgl_text *out, const struct wg_config_peer *peer)
 	}
 	if (peer->num_allowedips)
 		wgl_text_append(out, "\n");
-	if ((peer->flags & WG_PEER_HAS_ENDPOINT) && wg_endpoint_is_set(&peer->endpoint)) {
-		wg_endpoint_format(&peer->endpoint, endpoint);
+	if (saved_endpoint(peer)) {
+		wg_endpoint_format(saved_endpoint(peer), endpoint);
 		wgl_text_append(out, "Endpoint = %s\n", endpoint);
 	}
 	if (peer->persistent_keepalive_interval)

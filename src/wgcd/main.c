@@ -12,6 +12,7 @@
 
 #include "libwgc/ifname.h"
 #include "wgcd/daemon.h"
+#include "wgcd/tcplimits.h"
 
 #ifndef WGC_VERSION
 #define WGC_VERSION "0.1"
@@ -75,6 +76,8 @@ static int parse_args(int argc, char **argv, bool *foreground, const char **ifna
 int main(int argc, char **argv)
 {
 	static struct wgcd daemon;
+	struct wgl_tcp_limits tcp_limits;
+	char error[160];
 	const char *ifname;
 	enum wgcd_log_level level;
 	bool foreground;
@@ -88,6 +91,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wgcd: \"%s\" is not a valid interface name\n", ifname);
 		return 1;
 	}
+	if (wgcd_tcp_limits_from_env(&tcp_limits, error, sizeof(error))) {
+		fprintf(stderr, "wgcd: %s\n", error);
+		return 1;
+	}
 	level = wgcd_log_level_parse(getenv("LOG_LEVEL"));
 	ret = wgcd_open(&daemon, ifname, level);
 	if (ret) {
@@ -95,6 +102,7 @@ int main(int argc, char **argv)
 			ret == -EADDRINUSE ? "a daemon already serves its UAPI socket" : strerror(-ret));
 		return 1;
 	}
+	wgl_tcp_set_limits(daemon.engine.transports[WG_TRANSPORT_TCP], &tcp_limits);
 	if (!foreground && (ret = detach(getenv("LOG_LEVEL") && level != WGCD_LOG_SILENT)) < 0)
 		fprintf(stderr, "wgcd: cannot run in the background: %s\n", strerror(-ret));
 	wgcd_log_info(&daemon.log, "device started (UAPI %s)", daemon.uapi.path);

@@ -433,3 +433,41 @@ endpoint()
 }
 
 echo "# $WGT_NAME: under test $WGC_TEST_IMPL (A=$IMPL_A, B=$IMPL_B), reference $REF_IMPL, prefix $WGT_ID"
+
+# ---------------------------------------------------------------------------- TCP transport
+
+# pubhex NAME: NAME's public key in the UAPI's hex.
+pubhex() { "$PY" -c 'import base64, sys; print(base64.b64decode(open(sys.argv[1]).read()).hex())' "$WGT_TMP/$1.pub"; }
+
+# uapi_set IF LINE...: one UAPI set of these lines (wgc's extension keys among them, which
+# stock `wg` cannot send); dies unless the daemon answers errno=0.
+uapi_set()
+{
+	local ifn=$1 text="set=1" reply
+	shift
+	for line in "$@"; do text+=$'\n'"$line"; done
+	reply=$(uapi_raw "$ifn" "$text"$'\n\n')
+	[ "$reply" = "errno=0" ] || die "uapi set on $ifn (${*}) -> $reply"
+}
+
+# udp_block NS / udp_unblock NS: every UDP datagram in or out of NS's veth links dropped, by
+# nftables (what a network that passes only TCP does).
+udp_block()
+{
+	run_or_die ip netns exec "$1" nft -f - <<-'EOF'
+	table inet wgt_udp {
+		chain in { type filter hook input priority 0; iifname "veth*" meta l4proto udp drop; }
+		chain out { type filter hook output priority 0; oifname "veth*" meta l4proto udp drop; }
+	}
+	EOF
+}
+udp_unblock() { ip netns exec "$1" nft delete table inet wgt_udp 2>/dev/null; return 0; }
+
+# tcp_conns NS PORT: established TCP connections in NS with local or remote port PORT.
+tcp_conns() { ip netns exec "$1" ss -Htn state established "( sport = :$2 or dport = :$2 )" | wc -l; }
+
+# wgc_show IF: `wgc show IF` inside IF's namespace.
+wgc_show() { ip netns exec "${DNS[$1]}" "$BUILD/wgc" show "$1"; }
+
+# rss_kib PID: the process's resident memory.
+rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
