@@ -14,6 +14,18 @@
 
 #define S SIM_SECOND
 
+/* a and b with a session a started, and an endpoint of b's address where nothing answers. */
+static struct wg_peer *established(struct sim *sim, uint64_t seed, struct sim_node **a, struct sim_node **b,
+				   struct wg_endpoint *nowhere)
+{
+	sim_pair(sim, seed, a, b, NULL, false);
+	sim_send_ip(*a, *b, 1, 100);
+	sim_run_for(sim, 6 * S);
+	*nowhere = (*b)->addr;
+	nowhere->addr.in.sin_port = htons(9);
+	return sim_peer(*a, *b);
+}
+
 TEST(probe_waits_for_the_handshake_in_flight)
 {
 	struct sim sim;
@@ -40,14 +52,9 @@ TEST(probe_answer_moves_the_endpoint_and_completes_a_handshake)
 	struct wg_endpoint nowhere;
 	size_t initiations;
 
-	sim_pair(&sim, 901, &a, &b, NULL, false);
-	pa = sim_peer(a, b);
-	sim_send_ip(a, b, 1, 100);
-	sim_run_for(&sim, 6 * S);
+	pa = established(&sim, 901, &a, &b, &nowhere);
 	CHECK_EQ(sim_event_count(a, WG_EVENT_HANDSHAKE_COMPLETE), 1);
 	/* a's endpoint for b goes somewhere nothing answers (a transport that broke). */
-	nowhere = b->addr;
-	nowhere.addr.in.sin_port = htons(9);
 	wg_peer_set_endpoint(pa, &nowhere);
 	initiations = sim_sent_count(a, WG_MESSAGE_HANDSHAKE_INITIATION);
 	CHECK_EQ(wg_packet_send_handshake_probe(pa, &b->addr), 0);
@@ -70,12 +77,7 @@ TEST(probe_unanswered_is_never_retried)
 	struct wg_endpoint nowhere;
 	size_t initiations;
 
-	sim_pair(&sim, 902, &a, &b, NULL, false);
-	pa = sim_peer(a, b);
-	sim_send_ip(a, b, 1, 100);
-	sim_run_for(&sim, 6 * S);
-	nowhere = b->addr;
-	nowhere.addr.in.sin_port = htons(9);
+	pa = established(&sim, 902, &a, &b, &nowhere);
 	initiations = sim_sent_count(a, WG_MESSAGE_HANDSHAKE_INITIATION);
 	CHECK_EQ(wg_packet_send_handshake_probe(pa, &nowhere), 0);
 	sim_run_for(&sim, 30 * S);
