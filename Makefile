@@ -154,12 +154,14 @@ deps:
 PREFIX  ?= /usr/local
 LIBDIR  ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
-$(BUILD)/wgc.pc: Makefile
+# Written for every install: its paths are the PREFIX of this one, not of the last.
+$(BUILD)/wgc.pc: FORCE
 	$(Q)mkdir -p $(BUILD)
 	$(Q)printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
 		'Name: wgc' 'Description: WireGuard as a C library: in-process tunnels and control of running devices' \
 		'Version: $(SOVERSION)' 'Requires.private: libcrypto' 'Cflags: -I$${includedir}' \
 		'Libs: -L$${libdir} -lwgc' 'Libs.private: -pthread' >$@
+FORCE:
 
 install: $(BUILD)/wgcd $(BUILD)/wgc $(BUILD)/libwgc.a $(BUILD)/$(SONAME) $(BUILD)/wgc.pc
 	install -D -m 0755 $(BUILD)/wgcd $(DESTDIR)$(PREFIX)/bin/wgcd
@@ -197,6 +199,7 @@ fuzz-run: fuzz
 clean:
 	rm -rf build build-san build-tsan build-fuzz
 
-.PHONY: all bench check check-threads demo demo-virtual deps examples test-tools install fuzz fuzz-run clean
+
+.PHONY: FORCE all bench check check-threads demo demo-virtual deps examples test-tools install fuzz fuzz-run clean
 -include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TOOLS_OBJ:.o=.d) $(EXAMPLE_OBJ:.o=.d) $(WGCD_OBJ:.o=.d) \
          $(WGC_OBJ:.o=.d) $(BUILD)/bench/handshake.d

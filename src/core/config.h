@@ -38,7 +38,7 @@ enum wg_config_peer_flags {
 	WG_PEER_HAS_TRANSPORT = 1u << 6,
 	WG_PEER_HAS_TCP_ENDPOINT = 1u << 7,
 	WG_PEER_HAS_TRANSPORT_STATE = 1u << 8, /* get only: what is in use and why */
-	WG_PEER_HAS_UDP_ENDPOINT = 1u << 9,    /* get only: an auto peer's UDP endpoint while on TCP */
+	WG_PEER_HAS_UDP_ENDPOINT = 1u << 9,    /* get only: a peer's UDP endpoint while it is on TCP */
 };
 
 /* Which transport a peer is to be reached over: UDP, TCP, or UDP falling back to TCP. */

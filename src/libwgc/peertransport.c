@@ -186,9 +186,9 @@ int wgl_peer_transports_prepare(struct wgl_engine *engine, const struct wg_confi
 			change->peers[i].endpoint = endpoint;
 			change->peers[i].flags |= WG_PEER_HAS_ENDPOINT;
 		}
-		/* A peer made again gets a new one: the old goes with the old peer. */
-		if (plan->keeps_choice && (recreated || !choice_of(existing)) &&
-		    !(plan->spare = malloc(sizeof(*plan->spare))))
+		/* Always one ahead: a peer removed and added again within the set (or by replace_peers)
+		 * is a new peer, and gets it when the core creates it. */
+		if (plan->keeps_choice && !(plan->spare = malloc(sizeof(*plan->spare))))
 			goto nomem;
 	}
 	/* Nothing can fail from here on but the core's part. */
@@ -210,12 +210,19 @@ nomem:
  * may leave before the configuration is through). */
 static void peer_added(struct wgl_transport_change *change, struct wg_peer *peer)
 {
-	size_t i = 0;
+	/* The core creates peers in the configuration's order: the search goes on from the last
+	 * match, once round at most. */
+	for (size_t n = 0; change->plans && n < change->count; ++n) {
+		size_t i = (change->cursor + n) % change->count;
+		struct wgl_transport_plan *plan = &change->plans[i];
 
-	for (const struct wg_config_peer *p = change->copy.first_peer; p && change->plans; p = p->next, ++i)
-		if (change->plans[i].keeps_choice && change->plans[i].spare && !peer->io &&
-		    !memcmp(p->public_key, peer->handshake.remote_static, WG_NOISE_PUBLIC_KEY_LEN))
-			choose(peer, &change->plans[i]);
+		if (plan->keeps_choice && plan->spare && !peer->io &&
+		    !memcmp(change->peers[i].public_key, peer->handshake.remote_static, WG_NOISE_PUBLIC_KEY_LEN)) {
+			choose(peer, plan);
+			change->cursor = i + 1;
+			return;
+		}
+	}
 }
 
 static void free_change(struct wgl_transport_change *change)
@@ -232,7 +239,8 @@ static void free_change(struct wgl_transport_change *change)
  * touched. */
 void wgl_peer_transports_cancel(struct wgl_engine *engine, struct wgl_transport_change *change)
 {
-	for (size_t i = 0; change->plans && i < change->count; ++i) {
+	/* Last first: a peer named twice got the first plan's choice as the second's backup. */
+	for (size_t i = change->plans ? change->count : 0; i-- > 0;) {
 		struct wgl_transport_plan *plan = &change->plans[i];
 		struct wg_peer *peer = plan->changed ? wg_device_lookup_peer(&engine->device, plan->changed_key) : NULL;
 
@@ -282,16 +290,16 @@ static void dump_peer(const struct wg_peer *peer, struct wg_config_peer *out)
 	out->flags |= WG_PEER_HAS_TRANSPORT_STATE;
 	out->transport_active = on_tcp ? WG_TRANSPORT_TCP : WG_TRANSPORT_UDP;
 	/* endpoint= says where TCP goes now; where UDP went, for a saved configuration. */
-	if (on_tcp && c && c->mode == WG_TRANSPORT_MODE_AUTO && wg_endpoint_is_set(&c->udp_endpoint)) {
+	if (on_tcp && c && wg_endpoint_is_set(&c->udp_endpoint)) {
 		out->flags |= WG_PEER_HAS_UDP_ENDPOINT;
 		out->udp_endpoint = c->udp_endpoint;
 	}
 	if (c && c->mode == WG_TRANSPORT_MODE_AUTO)
 		out->transport_reason = c->fallback.reason;
-	else if (c && c->mode == WG_TRANSPORT_MODE_TCP && on_tcp)
+	else if (c && c->mode == WG_TRANSPORT_MODE_TCP && wg_endpoint_same_remote(&peer->endpoint, &c->tcp_endpoint))
 		out->transport_reason = WG_TRANSPORT_CONFIGURED;
 	else
-		out->transport_reason = WG_TRANSPORT_PEER_CHOSE;
+		out->transport_reason = WG_TRANSPORT_PEER_CHOSE; /* on a connection the peer made */
 }
 
 void wgl_peer_transports_dump(struct wgl_engine *engine, struct wg_config_device *out)

@@ -39,6 +39,7 @@ struct wgl_transport_change {
 	struct wg_config_peer *peers;          /* the copy's peers (sharing the given allowed IPs) */
 	struct wgl_transport_plan *plans;      /* one per peer of the given configuration */
 	size_t count;
+	size_t cursor;                         /* where the next created peer's plan is looked for */
 };
 
 /* Works out each peer's choice and gives it to the peers that exist: 0, or -ENOMEM with

@@ -69,7 +69,8 @@ struct tcp_conn {
 	bool outgoing;                 /* we dialled it */
 	bool authenticated;            /* always, for one we dialled */
 	bool admitted;                 /* unauthenticated, but a handshake message on it passed
-	                                * its macs: evicted after those that sent none */
+	                                * its macs, or had a valid mac1 and a cookie reply: evicted
+	                                * after those that sent nothing of the kind */
 	bool dead;                     /* ended: waits in the graveyard to be freed */
 	bool dirty;                    /* on the list of those with frames to write */
 	uint32_t watched_events;
@@ -86,9 +87,10 @@ struct tcp_conn {
 	 * frame at its end, rx_tail bytes from rx_tail_at, moves to the front at the next read. */
 	uint8_t *rx;
 	size_t rx_cap, rx_tail_at, rx_tail;
-	/* Frames not yet written: tx[tx_off..tx_len), oldest first. */
+	/* Frames not yet written: tx[tx_off..tx_len), oldest first. A partial send leaves tx_off
+	 * inside a frame; tx_frame (>= tx_off) is where the first whole unsent frame starts. */
 	uint8_t *tx;
-	size_t tx_off, tx_len, tx_cap;
+	size_t tx_off, tx_frame, tx_len, tx_cap;
 	/* The peer whose messages it carries (the last to queue one), to take back what never left
 	 * when it ends; cleared when the peer goes (tcp_forget). */
 	struct wg_peer *peer;
@@ -235,22 +237,25 @@ static void waiting_remove(struct tcp_transport *t, struct tcp_conn *c)
 	--t->unauthenticated;
 }
 
-/* What it still held never left: its peer's counters take it back. */
+static size_t frame_end(const struct tcp_conn *c, size_t at)
+{
+	return at + WGL_TCP_FRAME_HEADER + ((size_t)c->tx[at] << 8 | c->tx[at + 1]);
+}
+
+/* What it still held never left (a frame cut by a partial send did not either): its peer's
+ * counters take it back. */
 static void give_back_unsent(struct tcp_conn *c)
 {
-	unsigned frames = 0;
-	size_t bytes = 0;
+	unsigned frames = c->tx_off < c->tx_frame;
+	size_t bytes = c->tx_off < c->tx_frame ? c->tx_frame - c->tx_off : 0;
 
-	for (size_t at = c->tx_off; at + WGL_TCP_FRAME_HEADER <= c->tx_len;) {
-		size_t len = (size_t)c->tx[at] << 8 | c->tx[at + 1];
-
+	for (size_t at = c->tx_frame; at < c->tx_len; at = frame_end(c, at)) {
 		++frames;
-		bytes += len;
-		at += WGL_TCP_FRAME_HEADER + len;
+		bytes += frame_end(c, at) - at - WGL_TCP_FRAME_HEADER;
 	}
 	if (c->peer && frames)
 		wg_peer_send_failed(c->peer, frames, bytes);
-	c->tx_off = c->tx_len = 0;
+	c->tx_off = c->tx_frame = c->tx_len = 0;
 }
 
 /* Gone for good: out of the tables at once, freed at the next collect. */
@@ -368,7 +373,8 @@ static bool grow(uint8_t **buf, size_t *cap, size_t want)
  * long as it is used. */
 static void authenticate(struct tcp_conn *c)
 {
-	if (c->authenticated)
+	/* An ended one stays ended (it left the waiting list when it was buried). */
+	if (c->authenticated || c->dead)
 		return;
 	c->authenticated = true;
 	waiting_remove(c->t, c);
@@ -464,9 +470,11 @@ static int write_out(struct tcp_conn *c)
 	if (n > 0) {
 		c->tx_off += (size_t)n;
 		c->t->stats.tx_bytes += (uint64_t)n;
+		while (c->tx_frame < c->tx_off)
+			c->tx_frame = frame_end(c, c->tx_frame);
 	}
 	if (c->tx_off == c->tx_len)
-		c->tx_off = c->tx_len = 0;
+		c->tx_off = c->tx_frame = c->tx_len = 0;
 	set_events(c, c->tx_len ? EPOLLIN | EPOLLOUT : EPOLLIN);
 	return 0;
 }
@@ -547,12 +555,15 @@ static int tcp_queue(struct wgl_transport *base, struct wg_peer *peer, const str
 	if (c && peer) {
 		authenticate(c);
 		c->peer = peer;
+	} else if (c) {
+		c->admitted = true; /* a cookie reply goes to it: its mac1 was valid */
 	}
 	/* What was written moves out of the way before the buffer would grow: it stays within
 	 * TX_QUEUE_MAX and a frame. */
 	if (c && c->tx_off && c->tx_len + WGL_TCP_FRAME_HEADER + len > c->tx_cap) {
 		memmove(c->tx, c->tx + c->tx_off, c->tx_len - c->tx_off);
 		c->tx_len -= c->tx_off;
+		c->tx_frame -= c->tx_off;
 		c->tx_off = 0;
 	}
 	want = c ? c->tx_len + WGL_TCP_FRAME_HEADER + len : 0;
@@ -588,11 +599,18 @@ static void connected(struct tcp_conn *c)
 	int error = 0;
 	socklen_t len = sizeof(error);
 
+	union wg_sockaddr peer_addr;
+	socklen_t peer_len = sizeof(peer_addr);
+
 	if (getsockopt(c->watch.fd, SOL_SOCKET, SO_ERROR, &error, &len) < 0 || error) {
 		++c->t->stats.connect_failures;
 		conn_end(c);
 		return;
 	}
+	/* A stale event (an earlier socket's, with the same number) while the connect is still
+	 * under way: wait for the real one. */
+	if (getpeername(c->watch.fd, &peer_addr.sa, &peer_len) < 0)
+		return;
 	c->state = CONN_OPEN;
 	c->failures = 0;
 	c->last_rx = now_of(c->t);
@@ -685,12 +703,13 @@ static void accept_one(struct tcp_transport *t, int fd, const union wg_sockaddr 
 	++t->stats.accepted;
 }
 
-/* Out of descriptors: an unauthenticated connection gives its up, or, with none to spare, the
- * listener rests for PAUSE_MS (level-triggered, it would otherwise poll ready for ever). */
-static bool make_descriptor(struct tcp_transport *t)
+/* Out of descriptors: an unauthenticated connection gives its up, or, with none to spare (or
+ * out of memory, which closing one would not give back), the listener rests for PAUSE_MS
+ * (level-triggered, it would otherwise poll ready for ever). */
+static bool make_descriptor(struct tcp_transport *t, bool may_evict)
 {
 	unsigned count;
-	struct tcp_conn *victim = victim_of(t, NULL, &count);
+	struct tcp_conn *victim = may_evict ? victim_of(t, NULL, &count) : NULL;
 
 	if (victim) {
 		++t->stats.evicted;
@@ -702,8 +721,8 @@ static bool make_descriptor(struct tcp_transport *t)
 			wgl_watch_remove(t->base.engine->epoll_fd, &t->listener[i].watch);
 	t->paused_until = now_of(t) + PAUSE_MS * MS;
 	wgl_engine_transport_deadline(t->base.engine, t->paused_until);
-	wgl_log(t->base.engine, WG_LOG_ERROR, "TCP listener: out of file descriptors, not accepting for %d ms",
-		PAUSE_MS);
+	wgl_log(t->base.engine, WG_LOG_ERROR, "TCP listener: out of %s, not accepting for %d ms",
+		may_evict ? "file descriptors" : "memory", PAUSE_MS);
 	return false;
 }
 
@@ -712,8 +731,8 @@ static void resume_listening(struct tcp_transport *t)
 	for (int i = 0; i < 2; ++i) {
 		struct tcp_listener *l = &t->listener[i];
 
-		if (l->watch.fd >= 0)
-			wgl_watch_add(t->base.engine->epoll_fd, &l->watch, l->watch.fd, EPOLLIN, l->watch.ready);
+		if (l->watch.fd >= 0 && wgl_watch_add(t->base.engine->epoll_fd, &l->watch, l->watch.fd, EPOLLIN, l->watch.ready))
+			wgl_log(t->base.engine, WG_LOG_ERROR, "TCP listener: cannot accept again: %s", strerror(errno));
 	}
 	t->paused_until = 0;
 }
@@ -729,9 +748,13 @@ static void on_listener(struct wgl_watch *watch, uint32_t events)
 	for (int i = 0; i < ACCEPTS_PER_EVENT && watch->fd >= 0 && !l->t->paused_until; ++i) {
 		len = sizeof(addr);
 		fd = accept4(watch->fd, &addr.sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)) {
-			if (make_descriptor(l->t))
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+			if (make_descriptor(l->t, true))
 				continue;
+			return;
+		}
+		if (fd < 0 && (errno == ENOBUFS || errno == ENOMEM)) {
+			make_descriptor(l->t, false); /* closing one would not give memory back */
 			return;
 		}
 		if (fd < 0)
