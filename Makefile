@@ -84,15 +84,17 @@ $(BUILD)/wgcd: $(WGCD_OBJ) $(BUILD)/libwgc.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# `wgc metrics --listen` serves HTTP with libmicrohttpd.
+WGC_LIBS = -lmicrohttpd
 $(BUILD)/wgc: $(WGC_OBJ) $(BUILD)/libwgc.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) $(WGC_LIBS) -o $@
 
 # Unit tests also cover the daemon's and the tool's own files, all but their main().
 TOOL_OBJ  = $(filter-out $(BUILD)/src/wgcd/main.o $(BUILD)/src/wgc/wgc.o,$(WGCD_OBJ) $(WGC_OBJ))
 $(BUILD)/tests/check: $(TEST_OBJ) $(TOOL_OBJ) $(BUILD)/libwgc.a
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) $(WGC_LIBS) -o $@
 
 $(BUILD)/tests/%.o: CFLAGS += -DWGC_SOURCE_DIR='"$(CURDIR)"'
 

@@ -339,6 +339,70 @@ typedef void (*wgc_event_fn)(void *ctx, const struct wgc_event *event);
 int wgc_device_subscribe(struct wgc_device *device, unsigned mask, wgc_event_fn fn, void *ctx, unsigned *id);
 int wgc_device_unsubscribe(struct wgc_device *device, unsigned id);
 
+/* ------------------------------------------------------------------------------ monitoring */
+
+/*
+ * What the engine measures of each peer (docs/monitoring.md): its state and how it got there,
+ * its handshakes, throughput and inbound loss. A report is a snapshot, of an in-process device
+ * or of a running wgcd (other daemons have none: -EOPNOTSUPP). A report belongs to whoever
+ * got it; none of its functions is thread-safe on the same report, all are on different ones.
+ */
+enum wgc_peer_state {
+	WGC_PEER_NEVER,       /* no handshake tried yet */
+	WGC_PEER_HANDSHAKING, /* an initiation sent, no session yet */
+	WGC_PEER_CONNECTED,   /* a session, fresh, and the peer answering */
+	WGC_PEER_REKEYING,    /* connected, a new handshake in flight */
+	WGC_PEER_STALE,       /* 3 initiations unanswered, or the keys expired */
+	WGC_PEER_DEAD,        /* the handshake given up, or 600 s without one */
+};
+/* "never", "handshaking", "connected", "rekeying", "stale", "dead". Thread-safe. */
+const char *wgc_peer_state_name(enum wgc_peer_state state);
+
+struct wgc_peer_monitor {
+	size_t size;                      /* sizeof(struct wgc_peer_monitor), set by the caller */
+	uint8_t public_key[WGC_KEY_LEN];
+	enum wgc_peer_state state;
+	uint64_t state_since_ns;          /* Unix time it was entered */
+	uint64_t handshakes;              /* completed, either role */
+	uint64_t handshake_failures;      /* initiations that went unanswered */
+	/* Of handshakes we started: initiation sent -> response received; 0 before the first. */
+	uint64_t handshake_latency_ns, handshake_latency_min_ns, handshake_latency_avg_ns,
+		handshake_latency_max_ns;
+	uint64_t handshake_rtt_ns;        /* the last handshake's round trip, either role */
+	uint64_t rx_messages, tx_messages;/* data messages, keepalives included */
+	uint64_t rx_lost;                 /* counters the peer used that never arrived (in time) */
+	uint64_t rx_replayed;             /* duplicates and replays dropped */
+	/* Bits and messages per second over the last second and the last 10 s. */
+	uint64_t rx_bps, tx_bps, rx_pps, tx_pps;
+	uint64_t rx_bps_10s, tx_bps_10s, rx_pps_10s, tx_pps_10s;
+};
+
+/* One change of state (from == to: a note, such as the endpoint moving). */
+struct wgc_transition {
+	uint64_t time_ns;                 /* Unix time */
+	enum wgc_peer_state from, to;
+	char reason[88];                  /* "handshake completed in 1.9 ms" */
+};
+
+struct wgc_monitor;
+
+/* A report of every peer of the device. Thread-safe. */
+int wgc_device_monitor(struct wgc_device *device, struct wgc_monitor **out);
+/* The same from a running wgcd, over its UAPI socket (-EOPNOTSUPP: a daemon without
+ * monitoring; other errors as wgc_control_get). Thread-safe. */
+int wgc_control_monitor(const char *ifname, struct wgc_monitor **out);
+void wgc_monitor_free(struct wgc_monitor *monitor);
+size_t wgc_monitor_peer_count(const struct wgc_monitor *monitor);
+/* Fills out->size bytes of the i-th peer's figures (-ENOENT past the last). */
+int wgc_monitor_peer(const struct wgc_monitor *monitor, size_t i, struct wgc_peer_monitor *out);
+/* The i-th peer's last transitions (at most 64), oldest first: how many, and the j-th. */
+size_t wgc_monitor_transition_count(const struct wgc_monitor *monitor, size_t i);
+int wgc_monitor_transition(const struct wgc_monitor *monitor, size_t i, size_t j, struct wgc_transition *out);
+/* The device's counters by name ("rx_malformed", "cookie_replies_sent", "under_load_ns",
+ * "tcp_rx_bytes", ...): how many, and the i-th's name (NULL past the last) and value. */
+size_t wgc_monitor_counter_count(const struct wgc_monitor *monitor);
+const char *wgc_monitor_counter(const struct wgc_monitor *monitor, size_t i, uint64_t *value);
+
 /* -------------------------------------------------------------- control of running devices */
 
 /*

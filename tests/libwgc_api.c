@@ -292,6 +292,63 @@ TEST(libwgc_api_virtual_pair_and_its_events)
 	pair_down(&a, &b);
 }
 
+/* The report of an in-process device: states, handshake figures, messages, the history and the
+ * device's counters, as a program managing tunnels reads them. */
+TEST(libwgc_api_monitor_report)
+{
+	struct end a, b;
+	struct wgc_monitor *m = NULL;
+	struct wgc_peer_monitor p = { .size = sizeof(p) };
+	struct wgc_transition t;
+	uint64_t value = 1;
+	bool has_malformed = false;
+
+	CHECK(pair_up(&a, &b));
+	CHECK_EQ(wgc_device_monitor(a.device, &m), 0);
+	CHECK_EQ(wgc_monitor_peer_count(m), 1);
+	CHECK_EQ(wgc_monitor_peer(m, 0, &p), 0);
+	CHECK_EQ(p.state, WGC_PEER_NEVER);
+	CHECK(wgc_key_equal(p.public_key, b.pub));
+	wgc_monitor_free(m);
+	for (int i = 0; i < 10; ++i) {
+		CHECK_EQ(send_to(&a, &b, 100), 0);
+		pump(&a, &b, 5);
+	}
+	CHECK_EQ(wgc_device_monitor(a.device, &m), 0);
+	CHECK_EQ(wgc_monitor_peer(m, 0, &p), 0);
+	CHECK_EQ(p.state, WGC_PEER_CONNECTED);
+	CHECK(!strcmp(wgc_peer_state_name(p.state), "connected"));
+	CHECK_EQ(p.handshakes, 1);
+	CHECK(p.handshake_latency_ns >= 1000000 && p.handshake_latency_ns <= 10000000);
+	CHECK_EQ(p.handshake_latency_min_ns, p.handshake_latency_ns);
+	CHECK_EQ(p.tx_messages, 10); /* the first confirmed the session: no keepalive was needed */
+	CHECK_EQ(p.rx_lost, 0);
+	/* Wall times: the device's wall clock moves with its monotonic one. */
+	CHECK(p.state_since_ns > 1600000000ull * SECOND);
+	CHECK(wgc_monitor_transition_count(m, 0) >= 2);
+	CHECK_EQ(wgc_monitor_transition(m, 0, wgc_monitor_transition_count(m, 0) - 1, &t), 0);
+	CHECK(t.from == WGC_PEER_HANDSHAKING && t.to == WGC_PEER_CONNECTED);
+	CHECK(!strncmp(t.reason, "handshake completed in ", 23));
+	CHECK_EQ(wgc_monitor_transition(m, 0, 64, &t), -ENOENT);
+	CHECK_EQ(wgc_monitor_peer(m, 1, &p), -ENOENT);
+	for (size_t i = 0; i < wgc_monitor_counter_count(m); ++i)
+		if (!strcmp(wgc_monitor_counter(m, i, &value), "rx_malformed"))
+			has_malformed = value == 0;
+	CHECK(has_malformed);
+	CHECK(wgc_monitor_counter(m, wgc_monitor_counter_count(m), NULL) == NULL);
+	wgc_monitor_free(m);
+	/* b's side answered: connected too, and it counted what it received. */
+	CHECK_EQ(wgc_device_monitor(b.device, &m), 0);
+	CHECK_EQ(wgc_monitor_peer(m, 0, &p), 0);
+	CHECK_EQ(p.state, WGC_PEER_CONNECTED);
+	CHECK_EQ(p.rx_messages, 10);
+	CHECK_EQ(p.handshake_latency_ns, 0);
+	wgc_monitor_free(m);
+	CHECK_EQ(wgc_device_monitor(NULL, &m), -EINVAL);
+	CHECK_EQ(wgc_control_monitor("wgc-none-such", &m), -ENOENT);
+	pair_down(&a, &b);
+}
+
 /* Both ends' sessions have the same keys, crossed: what one sends with, the other receives. */
 TEST(libwgc_api_keys_to_the_subscriber_that_asked)
 {

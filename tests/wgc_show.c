@@ -163,9 +163,9 @@ static char *render_device(bool json)
 
 	example(&device, 1000000);
 	if (json)
-		wgc_show_json(f, "wg0", &device, 1000000);
+		wgc_show_json(f, "wg0", &device, &(struct wgc_show_view){ .now_sec = 1000000 });
 	else
-		wgc_show_text(f, "wg0", &device, 1000000);
+		wgc_show_text(f, "wg0", &device, &(struct wgc_show_view){ .now_sec = 1000000 });
 	fclose(f);
 	wg_config_free(&device);
 	return buf;
@@ -222,12 +222,18 @@ TEST(show_json_rendering)
 		 "\"transport\": \"udp\", \"transport_active\": \"udp\", \"transport_reason\": \"configured\", "
 		 "\"tcp_endpoint\": null, "
 		 "\"allowed_ips\": [\"10.0.0.0/24\", \"fd00::2/128\"], \"latest_handshake\": 999875, "
-		 "\"rx_bytes\": 1536, \"tx_bytes\": 100, \"persistent_keepalive\": 25, \"health\": \"healthy\"},\n"
+		 "\"rx_bytes\": 1536, \"tx_bytes\": 100, \"persistent_keepalive\": 25, \"health\": \"healthy\", "
+		 "\"state\": null, \"state_since\": null, \"handshake_latency_ms\": null, \"rtt_ms\": null, "
+		 "\"rx_loss_ratio\": null, \"probe_loss_ratio\": null, \"rx_bps\": null, \"tx_bps\": null, "
+		 "\"handshakes\": null, \"handshake_failures\": null},\n"
 		 "    {\"public_key\": \"" B64_C "\", \"endpoint\": null, \"transport\": \"udp\", "
 		 "\"transport_active\": \"udp\", \"transport_reason\": \"configured\", \"tcp_endpoint\": null, "
 		 "\"allowed_ips\": [], "
 		 "\"latest_handshake\": null, \"rx_bytes\": 0, \"tx_bytes\": 0, \"persistent_keepalive\": null, "
-		 "\"health\": \"never connected\"}\n"
+		 "\"health\": \"never connected\", "
+		 "\"state\": null, \"state_since\": null, \"handshake_latency_ms\": null, \"rtt_ms\": null, "
+		 "\"rx_loss_ratio\": null, \"probe_loss_ratio\": null, \"rx_bps\": null, \"tx_bps\": null, "
+		 "\"handshakes\": null, \"handshake_failures\": null}\n"
 		 "  ]}",
 		 pub);
 	if (strcmp(text, expected))
@@ -276,8 +282,8 @@ TEST(show_transport_rendering)
 	peer->transport_active = WG_TRANSPORT_TCP;
 	peer->transport_reason = WG_TRANSPORT_UDP_UNANSWERED;
 	f = open_memstream(&buf, &len);
-	wgc_show_text(f, "wg0", &device, 0);
-	wgc_show_json(f, "wg0", &device, 0);
+	wgc_show_text(f, "wg0", &device, &(struct wgc_show_view){ 0 });
+	wgc_show_json(f, "wg0", &device, &(struct wgc_show_view){ 0 });
 	fclose(f);
 	CHECK(strstr(buf, "  tcp listening port: 443\n"));
 	CHECK(strstr(buf, "  tcp endpoint: 192.0.2.1:443\n  transport: auto, on tcp (no answer over udp)\n"));
@@ -285,5 +291,55 @@ TEST(show_transport_rendering)
 	CHECK(strstr(buf, "\"transport\": \"auto\", \"transport_active\": \"tcp\", "
 			  "\"transport_reason\": \"udp-unanswered\", \"tcp_endpoint\": \"192.0.2.1:443\""));
 	free(buf);
+	wg_config_free(&device);
+}
+
+/* From a wgcd's monitoring report: the lines and members it adds, the history on request. */
+TEST(show_monitor_rendering)
+{
+	struct wg_config_device device;
+	struct wg_monitor_report report;
+	struct wg_monitor_peer_report *p;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	example(&device, 1000000);
+	wg_monitor_report_init(&report);
+	p = wg_monitor_report_add_peer(&report);
+	memcpy(p->public_key, device.first_peer->public_key, 32);
+	p->state = WG_STATE_CONNECTED;
+	p->state_since_wall = 999880ull * 1000000000u;
+	p->handshakes = 3;
+	p->handshake_failures = 1;
+	p->latency_last = 1900000;
+	p->latency_min = 1200000;
+	p->latency_avg = 1600000;
+	p->latency_max = 1900000;
+	p->handshake_rtt = 1900000;
+	p->rx_messages = 980;
+	p->rx_lost = 20;
+	p->rates.rx_bps = 12300000;
+	p->transition_count = 1;
+	p->transitions[0] = (struct wg_monitor_transition_report){ .wall = 999880ull * 1000000000u,
+								   .from = WG_STATE_HANDSHAKING, .to = WG_STATE_CONNECTED };
+	strcpy(p->transitions[0].reason, "handshake completed in 1.9 ms");
+	f = open_memstream(&buf, &len);
+	wgc_show_text(f, "wg0", &device, &(struct wgc_show_view){ .now_sec = 1000000, .monitor = &report, .history = true });
+	wgc_show_json(f, "wg0", &device, &(struct wgc_show_view){ .now_sec = 1000000, .monitor = &report, .history = true });
+	fclose(f);
+	CHECK(strstr(buf, "  health: healthy\n  state: connected, since 2 minutes ago\n"
+			  "  handshakes: 3 completed, 1 unanswered, latency 1.9 ms (min 1.2, avg 1.6, max 1.9), rtt 1.9 ms\n"
+			  "  throughput: 12.30 Mbit/s in, 0 bit/s out (10 s: 0 bit/s in, 0 bit/s out)\n"
+			  "  inbound loss: 2.000% (20 lost, 0 replayed)\n"
+			  "  transitions:\n    2 minutes ago: handshaking -> connected: handshake completed in 1.9 ms\n"));
+	CHECK(strstr(buf, "\"state\": \"connected\", \"state_since\": 999880.000, \"handshake_latency_ms\": 1.900, "));
+	CHECK(strstr(buf, "\"rtt_ms\": 1.900, \"rx_loss_ratio\": 0.020000, \"probe_loss_ratio\": null, \"rx_bps\": 12300000, "));
+	CHECK(strstr(buf, "\"handshakes\": 3, \"handshake_failures\": 1, \"transitions\": [{\"time\": 999880.000, "
+			  "\"from\": \"handshaking\", \"to\": \"connected\", \"reason\": \"handshake completed in 1.9 ms\"}]"));
+	/* The second peer is not in the report: its members are null, its text has no state. */
+	CHECK(strstr(buf, "\"health\": \"never connected\", \"state\": null, "));
+	free(buf);
+	wg_monitor_report_free(&report);
 	wg_config_free(&device);
 }

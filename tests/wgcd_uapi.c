@@ -40,6 +40,12 @@ static int record_set(void *ctx, const struct wg_config_device *config)
 	return r->set_result;
 }
 
+static int record_monitor(void *ctx, struct wg_monitor_report *out)
+{
+	(void)ctx;
+	return wg_monitor_report_add_counter(out, "rx_malformed", 7);
+}
+
 static void record_deleted(void *ctx)
 {
 	(void)ctx;
@@ -62,8 +68,10 @@ static int record_big_get(void *ctx, struct wg_config_device *out)
 	return 0;
 }
 
-static const struct wgcd_uapi_ops ops = { record_get, record_set, record_deleted };
-static const struct wgcd_uapi_ops big_ops = { record_big_get, record_set, record_deleted };
+static const struct wgcd_uapi_ops ops = { .get = record_get, .set = record_set, .monitor = record_monitor,
+					  .deleted = record_deleted };
+static const struct wgcd_uapi_ops big_ops = { .get = record_big_get, .set = record_set, .monitor = record_monitor,
+					      .deleted = record_deleted };
 
 /* The UAPI's clock in these tests: virtual, moved by hand. */
 static uint64_t fake_now;
@@ -180,6 +188,19 @@ TEST(wgcd_uapi_get_ends_with_errno_zero)
 	rig_open(&rig);
 	send_text(&rig, "get=1\n\n");
 	CHECK(!strcmp(reply(&rig), "listen_port=51820\nerrno=0\n\n"));
+	rig_close(&rig);
+}
+
+/* wgc's extension: its own operation, so a get stays as it was. */
+TEST(wgcd_uapi_monitor_answers_its_report)
+{
+	struct rig rig;
+
+	rig_open(&rig);
+	send_text(&rig, "monitor=1\n\n");
+	CHECK(!strcmp(reply(&rig), "rx_malformed=7\nerrno=0\n\n"));
+	send_text(&rig, "monitor=1\nlisten_port=1\n\n");
+	CHECK(!strcmp(reply(&rig), "errno=-22\n\n"));
 	rig_close(&rig);
 }
 

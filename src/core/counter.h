@@ -10,6 +10,9 @@
 struct wg_replay_counter {
 	uint64_t counter; /* one more than the highest counter accepted so far */
 	uint64_t backtrack[WG_COUNTER_BITS_TOTAL / 64];
+	/* Counters not received by the time the top is 64 to 128 counters past them: lost, or
+	 * late (a late one accepted is taken back; one refused as too old stays lost). */
+	uint64_t lost;
 };
 
 void wg_counter_init(struct wg_replay_counter *counter);

@@ -29,6 +29,24 @@ void wg_device_log(const struct wg_device *device, enum wg_log_level level, cons
 	device->env.log(device->env.ctx, level, message);
 }
 
+static void monitor_tick(struct wg_timer *timer)
+{
+	struct wg_device *device = wg_container_of(timer, struct wg_device, monitor_timer);
+	uint64_t now = now_of(device);
+	struct wg_list *pos, *tmp;
+
+	wg_list_for_each_safe(pos, tmp, &device->peer_list)
+		wg_monitor_tick(wg_container_of(pos, struct wg_peer, peer_list), now);
+	if (device->num_peers)
+		wg_timer_arm(&device->deadlines, timer, now + WG_MONITOR_TICK);
+}
+
+void wg_device_monitor_start(struct wg_device *device)
+{
+	if (device->is_up && device->num_peers && !wg_timer_pending(&device->monitor_timer))
+		wg_timer_arm(&device->deadlines, &device->monitor_timer, now_of(device) + WG_MONITOR_TICK);
+}
+
 int wg_device_init(struct wg_device *device, const struct wg_env *env)
 {
 	int ret;
@@ -39,11 +57,13 @@ int wg_device_init(struct wg_device *device, const struct wg_env *env)
 	wg_allowedips_init(&device->peer_allowedips);
 	wg_deadlines_init(&device->deadlines);
 	wg_ratelimiter_init(&device->ratelimiter, &device->deadlines, &device->env);
+	wg_timer_init(&device->monitor_timer, monitor_tick);
+	wg_monitor_settings_default(&device->monitor_settings);
 	ret = wg_index_table_init(&device->index_hashtable);
 	if (!ret)
 		ret = wg_pubkey_table_init(&device->peer_hashtable);
 	if (!ret)
-		ret = wg_deadlines_reserve(&device->deadlines, 1); /* the ratelimiter's collector */
+		ret = wg_deadlines_reserve(&device->deadlines, 2); /* the ratelimiter's collector, the tick */
 	if (ret)
 		wg_device_uninit(device);
 	return ret;
@@ -127,6 +147,7 @@ void wg_device_up(struct wg_device *device)
 	if (device->is_up)
 		return;
 	device->is_up = true;
+	wg_device_monitor_start(device);
 	wg_list_for_each_safe(pos, tmp, &device->peer_list) {
 		struct wg_peer *peer = wg_container_of(pos, struct wg_peer, peer_list);
 
@@ -143,6 +164,7 @@ void wg_device_down(struct wg_device *device)
 	if (!device->is_up)
 		return;
 	device->is_up = false;
+	wg_timer_remove(&device->deadlines, &device->monitor_timer);
 	wg_list_for_each_safe(pos, tmp, &device->peer_list) {
 		struct wg_peer *peer = wg_container_of(pos, struct wg_peer, peer_list);
 
@@ -169,18 +191,37 @@ void wg_device_handshake_backlog(struct wg_device *device, unsigned queued)
 	device->handshake_backlog = queued;
 }
 
+/* A spell under load ends a second after the backlog was last seen high. */
+static void end_spell_under_load(struct wg_device *device, uint64_t now)
+{
+	if (device->has_been_under_load && now >= device->last_under_load + WG_NSEC_PER_SEC) {
+		device->under_load_total += device->last_under_load + WG_NSEC_PER_SEC - device->under_load_since;
+		device->has_been_under_load = false;
+	}
+}
+
 bool wg_device_is_under_load(struct wg_device *device)
 {
 	uint64_t now = now_of(device);
 
+	end_spell_under_load(device, now);
 	if (device->handshake_backlog >= WG_MAX_QUEUED_INCOMING_HANDSHAKES / 8) {
+		if (!device->has_been_under_load)
+			device->under_load_since = now;
 		device->last_under_load = now;
 		device->has_been_under_load = true;
 		return true;
 	}
 	/* Stay under load for a second after the backlog drains, so a flood cannot toggle it. */
-	if (device->has_been_under_load && now < device->last_under_load + WG_NSEC_PER_SEC)
-		return true;
-	device->has_been_under_load = false;
-	return false;
+	return device->has_been_under_load;
+}
+
+uint64_t wg_device_time_under_load(const struct wg_device *device)
+{
+	uint64_t now = now_of(device), end;
+
+	if (!device->has_been_under_load)
+		return device->under_load_total;
+	end = now < device->last_under_load + WG_NSEC_PER_SEC ? now : device->last_under_load + WG_NSEC_PER_SEC;
+	return device->under_load_total + end - device->under_load_since;
 }

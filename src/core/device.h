@@ -20,6 +20,7 @@
 #include "core/deadlines.h"
 #include "core/env.h"
 #include "core/list.h"
+#include "core/monitor.h"
 #include "core/noise.h"
 #include "core/peerlookup.h"
 #include "core/ratelimiter.h"
@@ -84,8 +85,14 @@ struct wg_device {
 	unsigned handshake_backlog;
 	uint64_t last_under_load;
 	bool has_been_under_load;
+	uint64_t under_load_since;      /* the start of the spell under load, while has_been_under_load */
+	uint64_t under_load_total;      /* nanoseconds under load, spells ended */
 
 	struct wg_device_stats stats;
+
+	/* Monitoring's tick (monitor.h): each WG_MONITOR_TICK while up and with peers. */
+	struct wg_timer monitor_timer;
+	struct wg_monitor_settings monitor_settings;
 };
 
 int wg_device_init(struct wg_device *device, const struct wg_env *env);
@@ -129,12 +136,17 @@ int wg_device_check_precomputed(struct wg_device *device, const uint8_t *msg, si
 int wg_device_receive_precomputed(struct wg_device *device, const uint8_t *msg, size_t len,
 				  const struct wg_endpoint *from, struct wg_responder_dh *dh);
 
+/* Arms the monitoring tick if the device is up, has peers and it is not armed (peer.c). */
+void wg_device_monitor_start(struct wg_device *device);
+
 uint64_t wg_device_next_deadline(const struct wg_device *device);
 void wg_device_run_timers(struct wg_device *device);
 
 /* The I/O layer reports how many handshake messages wait in its queue. */
 void wg_device_handshake_backlog(struct wg_device *device, unsigned queued);
 bool wg_device_is_under_load(struct wg_device *device);
+/* Nanoseconds the device has spent under load since it started: for monitoring. */
+uint64_t wg_device_time_under_load(const struct wg_device *device);
 
 struct wg_peer *wg_device_lookup_peer(const struct wg_device *device, const uint8_t public_key[32]);
 

@@ -2,15 +2,16 @@
 #include "core/events.h"
 
 #include "core/device.h"
+#include "core/monitor.h"
 #include "core/peer.h"
 
 void wg_event_report(struct wg_peer *peer, struct wg_event *event)
 {
 	struct wg_device *device = peer->device;
 
-	if (!device->env.event)
-		return;
 	event->peer = peer;
 	event->time = device->env.now(device->env.ctx);
-	device->env.event(device->env.ctx, event);
+	wg_monitor_on_event(peer, event);
+	if (device->env.event)
+		device->env.event(device->env.ctx, event);
 }

@@ -36,12 +36,14 @@ int wg_peer_create(struct wg_device *device, const uint8_t public_key[32], const
 	wg_noise_forget_static_static(peer);
 	wg_cookie_checker_precompute_peer_keys(&peer->cookie, public_key);
 	wg_timers_init(peer);
+	wg_monitor_init(&peer->monitor, device->env.now(device->env.ctx));
 	wg_list_init(&peer->allowedips_list);
 	wg_list_add_tail(&peer->peer_list, &device->peer_list);
 	wg_pubkey_table_add(&device->peer_hashtable, peer);
 	++device->num_peers;
 	wg_device_log(device, WG_LOG_DEBUG, "Peer %llu created", (unsigned long long)peer->internal_id);
 	wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_PEER_ADDED });
+	wg_device_monitor_start(device);
 	*out = peer;
 	return 0;
 }

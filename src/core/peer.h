@@ -13,6 +13,7 @@
 #include "core/deadlines.h"
 #include "core/endpoint.h"
 #include "core/list.h"
+#include "core/monitor.h"
 #include "core/noise.h"
 
 struct wg_device;
@@ -65,10 +66,17 @@ struct wg_peer {
 	unsigned staged_head, staged_count;
 
 	uint64_t rx_bytes, tx_bytes;     /* whole WireGuard messages, handshakes included */
+	/* Data messages (keepalives among them) accepted and sent, and what the replay windows say
+	 * of those that did not come: for monitoring. A message refused by the window is counted
+	 * as replayed (a duplicate, or one too late), never twice as lost. */
+	uint64_t rx_messages, tx_messages;
+	uint64_t rx_lost;                /* counters not received in time (counter.h) */
+	uint64_t rx_replayed;
 	uint64_t last_data;              /* env.now of the last data in or out */
 	bool has_seen_data;              /* last_data is set */
 	uint64_t last_handshake_wall_ns; /* Unix time of the last completed handshake; 0 never */
 	uint64_t handshakes_completed;
+	struct wg_monitor monitor;       /* state, handshake figures, throughput (monitor.h) */
 
 	struct wg_list allowedips_list;
 	bool is_dead;

@@ -204,7 +204,7 @@ static struct wg_keypair *data_keypair(struct wg_device *device, const struct wg
 static int decrypt_data(struct wg_device *device, struct wg_keypair *keypair, uint8_t *msg, size_t len)
 {
 	struct wg_message_data *header = (struct wg_message_data *)msg;
-	uint64_t counter = wg_le64_get(header->counter);
+	uint64_t counter = wg_le64_get(header->counter), lost;
 	uint8_t nonce[WG_AEAD_NONCE_LEN];
 
 	if (!wg_noise_keypair_can_receive(keypair, now_of(device))) {
@@ -219,10 +219,14 @@ static int decrypt_data(struct wg_device *device, struct wg_keypair *keypair, ui
 		++device->stats.rx_decrypt_failed;
 		return -EBADMSG;
 	}
+	lost = keypair->receiving_counter.lost;
 	if (!wg_counter_validate(&keypair->receiving_counter, counter)) {
 		++device->stats.rx_replayed;
+		++keypair->entry.peer->rx_replayed;
 		return -EALREADY;
 	}
+	keypair->entry.peer->rx_lost += keypair->receiving_counter.lost - lost;
+	++keypair->entry.peer->rx_messages;
 	return 0;
 }
 

@@ -247,10 +247,12 @@ static void encrypt_and_send(struct wg_peer *peer, struct wg_keypair *keypair, u
 	wg_timers_any_authenticated_packet_traversal(peer);
 	wg_timers_any_authenticated_packet_sent(peer);
 	/* Waiting for an answer makes sense only for data that actually left. */
-	if (!wg_packet_send_buffer_to_peer(peer, (uint8_t *)header, sizeof(*header) + padded + WG_NOISE_AUTHTAG_LEN) &&
-	    len) {
-		wg_timers_data_sent(peer);
-		wg_peer_data_seen(peer, false);
+	if (!wg_packet_send_buffer_to_peer(peer, (uint8_t *)header, sizeof(*header) + padded + WG_NOISE_AUTHTAG_LEN)) {
+		++peer->tx_messages;
+		if (len) {
+			wg_timers_data_sent(peer);
+			wg_peer_data_seen(peer, false);
+		}
 	}
 	keep_key_fresh(peer);
 }

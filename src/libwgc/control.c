@@ -14,6 +14,7 @@
 
 #include "core/uapi.h"
 #include "crypto/secret.h"
+#include "libwgc/monitortext.h"
 #include "libwgc/settext.h"
 #include "libwgc/text.h"
 
@@ -226,6 +227,25 @@ int wgl_control_get(const char *ifname, struct wg_config_device *out, enum wgl_c
 	if (!ret) {
 		set_stage(stage, WGL_CONTROL_REPLY);
 		ret = wgl_control_parse_get(reply.buf, reply.len, out);
+	}
+	wgl_text_free(&reply);
+	return ret;
+}
+
+int wgl_control_monitor(const char *ifname, struct wg_monitor_report *out, enum wgl_control_stage *stage)
+{
+	struct wgl_text reply;
+	int ret;
+
+	wg_monitor_report_init(out);
+	wgl_text_init(&reply);
+	ret = request(ifname, "monitor=1\n\n", 11, &reply, stage);
+	/* A daemon without the operation ends the conversation: it has no monitoring. */
+	if (ret == -EPROTO || ret == -ECONNRESET || ret == -EPIPE)
+		ret = -EOPNOTSUPP;
+	if (!ret) {
+		set_stage(stage, WGL_CONTROL_REPLY);
+		ret = wgl_monitortext_parse(reply.buf, reply.len, out);
 	}
 	wgl_text_free(&reply);
 	return ret;

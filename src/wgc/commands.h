@@ -9,6 +9,7 @@ int wgc_genkey_main(int argc, char **argv);
 int wgc_genpsk_main(int argc, char **argv);
 int wgc_pubkey_main(int argc, char **argv);
 int wgc_show_main(int argc, char **argv);
+int wgc_metrics_main(int argc, char **argv);
 int wgc_up_main(int argc, char **argv);
 int wgc_down_main(int argc, char **argv);
 

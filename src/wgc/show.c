@@ -11,11 +11,13 @@
 #include "wgc/uapi.h"
 
 /* One interface in the chosen form; a missing one is an error only when it was asked for by name. */
-static int show_one(const char *ifname, bool json, bool *first, bool named)
+static int show_one(const char *ifname, bool json, bool history, bool *first, bool named)
 {
 	struct wg_config_device device;
+	struct wg_monitor_report monitor;
 	struct wgc_err err;
 	int ret = wgc_uapi_get(ifname, &device, &err);
+	struct wgc_show_view view = { .now_sec = (uint64_t)time(NULL), .history = history };
 
 	if (ret == -ENOENT || ret == -ECONNREFUSED) {
 		if (named)
@@ -31,7 +33,11 @@ static int show_one(const char *ifname, bool json, bool *first, bool named)
 	else if (!*first)
 		fputc('\n', stdout);
 	if (!ret) {
-		(json ? wgc_show_json : wgc_show_text)(stdout, ifname, &device, (uint64_t)time(NULL));
+		/* A daemon without monitoring (not a wgcd) shows what a get has. */
+		if (!wgl_control_monitor(ifname, &monitor, NULL))
+			view.monitor = &monitor;
+		(json ? wgc_show_json : wgc_show_text)(stdout, ifname, &device, &view);
+		wg_monitor_report_free(&monitor);
 		*first = false;
 	}
 	wg_config_free(&device);
@@ -40,7 +46,7 @@ static int show_one(const char *ifname, bool json, bool *first, bool named)
 
 static int usage(void)
 {
-	fprintf(stderr, "Usage: wgc show [IFNAME] [--json]\n");
+	fprintf(stderr, "Usage: wgc show [IFNAME] [--json] [--history]\n");
 	return 1;
 }
 
@@ -56,12 +62,14 @@ int wgc_show_main(int argc, char **argv)
 	char **names = NULL;
 	size_t count = 0;
 	const char *only = NULL;
-	bool json = false, first = true;
+	bool json = false, history = false, first = true;
 	int ret = 0;
 
 	for (int i = 1; i < argc; ++i) {
 		if (!strcmp(argv[i], "--json"))
 			json = true;
+		else if (!strcmp(argv[i], "--history"))
+			history = true;
 		else if (argv[i][0] == '-' || only)
 			return usage();
 		else
@@ -81,9 +89,9 @@ int wgc_show_main(int argc, char **argv)
 	if (json)
 		fputs("{\"interfaces\": {", stdout);
 	if (only)
-		ret = show_one(only, json, &first, true);
+		ret = show_one(only, json, history, &first, true);
 	for (size_t i = 0; i < count; ++i)
-		ret = show_one(names[i], json, &first, false) ? 1 : ret;
+		ret = show_one(names[i], json, history, &first, false) ? 1 : ret;
 	if (json)
 		fputs(first ? "}}\n" : "\n}}\n", stdout);
 	free_names(names, count);

@@ -1,6 +1,8 @@
 /*
  * What `wgc show` prints for one interface, from its UAPI get reply: `wg show`'s text with a
- * health line per peer, or one JSON object. Private and preshared keys never appear.
+ * health line per peer, or one JSON object; and, from a wgcd, its monitoring report (state,
+ * handshakes, throughput, loss, with --history the transitions). Private and preshared keys
+ * never appear.
  */
 #ifndef WGC_SHOW_H
 #define WGC_SHOW_H
@@ -11,13 +13,30 @@
 
 #include "core/config.h"
 #include "core/key.h"
+#include "core/monitor.h"
 
 /* The interface's public key in base64, derived from its private key; false when it has none. */
 bool wgc_show_public_key(char text[WG_KEY_BASE64_LEN + 1], const struct wg_config_device *device);
 
-/* now_sec is the Unix time that handshake ages are measured against. */
-void wgc_show_text(FILE *out, const char *ifname, const struct wg_config_device *device, uint64_t now_sec);
+struct wgc_show_view {
+	uint64_t now_sec;                        /* the Unix time ages are measured against */
+	const struct wg_monitor_report *monitor; /* NULL: the daemon has none (not a wgcd) */
+	bool history;                            /* each peer's transitions too */
+};
+
+void wgc_show_text(FILE *out, const char *ifname, const struct wg_config_device *device,
+		   const struct wgc_show_view *view);
 /* `"IFNAME": { ... }`, a member of the "interfaces" object. */
-void wgc_show_json(FILE *out, const char *ifname, const struct wg_config_device *device, uint64_t now_sec);
+void wgc_show_json(FILE *out, const char *ifname, const struct wg_config_device *device,
+		   const struct wgc_show_view *view);
+
+/* The monitoring part (showmonitor.c): the report's entry for a peer (NULL: none), the lines
+ * or JSON members it adds, and its inbound loss ratio (-1 before any message). */
+const struct wg_monitor_peer_report *wgc_show_monitor_peer(const struct wg_monitor_report *report,
+							    const uint8_t public_key[WG_KEY_LEN]);
+void wgc_show_monitor_text(FILE *out, const struct wg_monitor_peer_report *peer, uint64_t now_sec, bool history);
+/* peer NULL: every member, null. */
+void wgc_show_monitor_json(FILE *out, const struct wg_monitor_peer_report *peer, bool history);
+double wgc_show_loss_ratio(const struct wg_monitor_peer_report *peer);
 
 #endif

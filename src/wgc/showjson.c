@@ -45,7 +45,7 @@ static void json_transport(FILE *out, const struct wg_config_peer *peer)
 	}
 }
 
-static void json_peer(FILE *out, const struct wg_config_peer *peer, uint64_t now_sec)
+static void json_peer(FILE *out, const struct wg_config_peer *peer, const struct wgc_show_view *view)
 {
 	char key[WG_KEY_BASE64_LEN + 1], endpoint[WG_ENDPOINT_TEXT_MAX];
 
@@ -73,11 +73,13 @@ static void json_peer(FILE *out, const struct wg_config_peer *peer, uint64_t now
 	else
 		fputs("null", out);
 	fprintf(out, ", \"health\": ");
-	wgc_json_string(out, wgc_health_name(wgc_health_of(peer->last_handshake_time_sec, now_sec)));
+	wgc_json_string(out, wgc_health_name(wgc_health_of(peer->last_handshake_time_sec, view->now_sec)));
+	wgc_show_monitor_json(out, wgc_show_monitor_peer(view->monitor, peer->public_key), view->history);
 	fputc('}', out);
 }
 
-void wgc_show_json(FILE *out, const char *ifname, const struct wg_config_device *device, uint64_t now_sec)
+void wgc_show_json(FILE *out, const char *ifname, const struct wg_config_device *device,
+		   const struct wgc_show_view *view)
 {
 	char key[WG_KEY_BASE64_LEN + 1];
 
@@ -100,7 +102,7 @@ void wgc_show_json(FILE *out, const char *ifname, const struct wg_config_device 
 	fprintf(out, ", \"peers\": [");
 	for (const struct wg_config_peer *peer = device->first_peer; peer; peer = peer->next) {
 		fputs(peer == device->first_peer ? "\n    " : ",\n    ", out);
-		json_peer(out, peer, now_sec);
+		json_peer(out, peer, view);
 	}
 	fprintf(out, "%s]}", device->first_peer ? "\n  " : "");
 }

@@ -82,8 +82,10 @@ static void print_allowed_ips(FILE *out, const struct wg_config_peer *peer)
 	fprintf(out, "%s\n", peer->num_allowedips ? "" : "(none)");
 }
 
-static void print_peer(FILE *out, const struct wg_config_peer *peer, uint64_t now_sec)
+static void print_peer(FILE *out, const struct wg_config_peer *peer, const struct wgc_show_view *view)
 {
+	const struct wg_monitor_peer_report *monitored = wgc_show_monitor_peer(view->monitor, peer->public_key);
+	uint64_t now_sec = view->now_sec;
 	char key[WG_KEY_BASE64_LEN + 1], text[WG_ENDPOINT_TEXT_MAX + 64], sent[32];
 
 	wg_key_to_base64(key, peer->public_key);
@@ -109,11 +111,14 @@ static void print_peer(FILE *out, const struct wg_config_peer *peer, uint64_t no
 		fprintf(out, "  persistent keepalive: every %u second%s\n", peer->persistent_keepalive_interval,
 			peer->persistent_keepalive_interval == 1 ? "" : "s");
 	fprintf(out, "  health: %s\n", wgc_health_name(wgc_health_of(peer->last_handshake_time_sec, now_sec)));
+	if (monitored)
+		wgc_show_monitor_text(out, monitored, now_sec, view->history);
 }
 
-void wgc_show_text(FILE *out, const char *ifname, const struct wg_config_device *device, uint64_t now_sec)
+void wgc_show_text(FILE *out, const char *ifname, const struct wg_config_device *device,
+		   const struct wgc_show_view *view)
 {
 	print_interface(out, ifname, device);
 	for (const struct wg_config_peer *peer = device->first_peer; peer; peer = peer->next)
-		print_peer(out, peer, now_sec);
+		print_peer(out, peer, view);
 }

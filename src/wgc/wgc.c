@@ -10,7 +10,8 @@ static const struct {
 	int (*main)(int argc, char **argv);
 	const char *description;
 } subcommands[] = {
-	{ "show", wgc_show_main, "Shows interfaces, their peers and each peer's health (--json for scripts)" },
+	{ "show", wgc_show_main, "Shows interfaces, their peers, each peer's state and figures (--json, --history)" },
+	{ "metrics", wgc_metrics_main, "Prints Prometheus metrics of the interfaces, or serves them (--listen)" },
 	{ "up", wgc_up_main, "Brings up an interface from a wg-quick configuration file" },
 	{ "down", wgc_down_main, "Takes down an interface brought up by `wgc up'" },
 	{ "genkey", wgc_genkey_main, "Generates a new private key and writes it to stdout" },

@@ -8,6 +8,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "libwgc/monitor.h"
+
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
 static int uapi_get(void *ctx, struct wg_config_device *out)
@@ -24,6 +26,13 @@ static int uapi_set(void *ctx, const struct wg_config_device *config)
 	return wgl_engine_configure(&daemon->engine, config);
 }
 
+static int uapi_monitor(void *ctx, struct wg_monitor_report *out)
+{
+	struct wgcd *daemon = ctx;
+
+	return wgl_engine_monitor(&daemon->engine, out);
+}
+
 static void uapi_deleted(void *ctx)
 {
 	struct wgcd *daemon = ctx;
@@ -31,7 +40,7 @@ static void uapi_deleted(void *ctx)
 	wgl_engine_stop(&daemon->engine, "its UAPI socket was deleted");
 }
 
-static const struct wgcd_uapi_ops uapi_ops = { uapi_get, uapi_set, uapi_deleted };
+static const struct wgcd_uapi_ops uapi_ops = { uapi_get, uapi_set, uapi_monitor, uapi_deleted };
 
 static void log_engine(void *ctx, enum wg_log_level level, const char *message)
 {

@@ -12,7 +12,7 @@
 
 #include "libwgc/ifname.h"
 #include "wgcd/daemon.h"
-#include "wgcd/tcplimits.h"
+#include "wgcd/settings.h"
 
 #ifndef WGC_VERSION
 #define WGC_VERSION "0.1"
@@ -77,6 +77,7 @@ int main(int argc, char **argv)
 {
 	static struct wgcd daemon;
 	struct wgl_tcp_limits tcp_limits;
+	struct wg_monitor_settings monitor_settings;
 	char error[160];
 	const char *ifname;
 	enum wgcd_log_level level;
@@ -91,7 +92,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wgcd: \"%s\" is not a valid interface name\n", ifname);
 		return 1;
 	}
-	if (wgcd_tcp_limits_from_env(&tcp_limits, error, sizeof(error))) {
+	if (wgcd_tcp_limits_from_env(&tcp_limits, error, sizeof(error)) ||
+	    wgcd_monitor_settings_from_env(&monitor_settings, error, sizeof(error))) {
 		fprintf(stderr, "wgcd: %s\n", error);
 		return 1;
 	}
@@ -103,6 +105,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	wgl_tcp_set_limits(daemon.engine.transports[WG_TRANSPORT_TCP], &tcp_limits);
+	daemon.engine.device.monitor_settings = monitor_settings;
 	if (!foreground && (ret = detach(getenv("LOG_LEVEL") && level != WGCD_LOG_SILENT)) < 0)
 		fprintf(stderr, "wgcd: cannot run in the background: %s\n", strerror(-ret));
 	wgcd_log_info(&daemon.log, "device started (UAPI %s)", daemon.uapi.path);

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 
 #include "core/config.h"
+#include "core/monitor.h"
 #include "wgcd/log.h"
 #include "libwgc/watch.h"
 
@@ -26,6 +27,8 @@ struct wgcd_uapi_ops {
 	int (*get)(void *ctx, struct wg_config_device *out);
 	/* Applies a set whole or not at all. 0 or -errno. */
 	int (*set)(void *ctx, const struct wg_config_device *config);
+	/* wgc's "monitor" extension: the device's monitoring report. 0 or -errno. */
+	int (*monitor)(void *ctx, struct wg_monitor_report *out);
 	/* The socket file was deleted or replaced. */
 	void (*deleted)(void *ctx);
 };

@@ -16,8 +16,9 @@
 
 #include "core/uapi.h"
 #include "crypto/secret.h"
+#include "libwgc/monitortext.h"
 
-enum request { REQUEST_NONE, REQUEST_GET, REQUEST_SET };
+enum request { REQUEST_NONE, REQUEST_GET, REQUEST_SET, REQUEST_MONITOR };
 
 /* Bytes that arrived behind a complete request wait until its reply has gone. They may be a
  * set's key text: wiped once taken. */
@@ -158,6 +159,27 @@ static int answer_get(struct wgcd_uapi_conn *conn)
 	return ret;
 }
 
+/* wgc's extension (libwgc/monitortext.h); it holds no key. */
+static int answer_monitor(struct wgcd_uapi_conn *conn)
+{
+	struct wg_monitor_report report;
+	struct wgl_text text;
+	int ret = conn->error;
+
+	wg_monitor_report_init(&report);
+	wgl_text_init(&text);
+	if (!ret)
+		ret = conn->uapi->ops->monitor(conn->uapi->ctx, &report);
+	if (!ret) {
+		wgl_monitortext_format(&text, &report);
+		ret = wgl_text_status(&text);
+	}
+	ret = queue_reply(conn, text.buf ? text.buf : "", ret ? 0 : text.len, ret);
+	wgl_text_free(&text);
+	wg_monitor_report_free(&report);
+	return ret;
+}
+
 static int answer_set(struct wgcd_uapi_conn *conn)
 {
 	int ret = conn->error ? conn->error : conn->parser.error;
@@ -179,6 +201,8 @@ static int begin_request(struct wgcd_uapi_conn *conn, const char *line)
 {
 	if (!strcmp(line, "get=1")) {
 		conn->request = REQUEST_GET;
+	} else if (!strcmp(line, "monitor=1")) {
+		conn->request = REQUEST_MONITOR;
 	} else if (!strcmp(line, "set=1")) {
 		conn->request = REQUEST_SET;
 		wg_config_init(&conn->config);
@@ -195,6 +219,8 @@ static int end_request(struct wgcd_uapi_conn *conn)
 	enum request request = conn->request;
 
 	conn->request = REQUEST_NONE;
+	if (request == REQUEST_MONITOR)
+		return answer_monitor(conn);
 	return request == REQUEST_GET ? answer_get(conn) : answer_set(conn);
 }
 
@@ -204,8 +230,8 @@ static int take_line(struct wgcd_uapi_conn *conn, const char *line, bool overlon
 		return overlong ? -EPROTO : begin_request(conn, line);
 	if (!*line && !overlong)
 		return end_request(conn);
-	if (overlong || conn->request == REQUEST_GET) {
-		/* A get takes no arguments; an overlong line can only be garbage. */
+	if (overlong || conn->request != REQUEST_SET) {
+		/* A get (or monitor) takes no arguments; an overlong line can only be garbage. */
 		if (!conn->error)
 			conn->error = -EINVAL;
 		return 0;

@@ -1,4 +1,5 @@
-#include "wgcd/tcplimits.h"
+/* The daemon's settings from the environment (settings.h). */
+#include "wgcd/settings.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -37,5 +38,29 @@ int wgcd_tcp_limits_from_env(struct wgl_tcp_limits *out, char *error, size_t err
 			       error_len);
 	if (!ret)
 		*out = limits;
+	return ret;
+}
+
+int wgcd_monitor_settings_from_env(struct wg_monitor_settings *out, char *error, size_t error_len)
+{
+	struct wg_monitor_settings settings;
+	unsigned dead_after = WG_MONITOR_DEAD_AFTER;
+	int ret;
+
+	wg_monitor_settings_default(&settings);
+	ret = read_one("WGCD_MONITOR_STALE_ATTEMPTS", 1, 1000, &settings.stale_attempts, error, error_len);
+	if (!ret)
+		ret = read_one("WGCD_MONITOR_DEAD_ATTEMPTS", 1, 1000, &settings.dead_attempts, error, error_len);
+	if (!ret)
+		ret = read_one("WGCD_MONITOR_DEAD_AFTER", 1, 31536000, &dead_after, error, error_len);
+	if (!ret && settings.dead_attempts < settings.stale_attempts) {
+		snprintf(error, error_len, "WGCD_MONITOR_DEAD_ATTEMPTS (%u) is below WGCD_MONITOR_STALE_ATTEMPTS (%u)",
+			 settings.dead_attempts, settings.stale_attempts);
+		ret = -EINVAL;
+	}
+	if (!ret) {
+		settings.dead_after = (uint64_t)dead_after * 1000000000u;
+		*out = settings;
+	}
 	return ret;
 }
