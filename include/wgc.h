@@ -276,6 +276,18 @@ struct wgc_device_stats {
 /* Fills out->size bytes of out (at most sizeof what this library knows). Thread-safe. */
 int wgc_device_stats(struct wgc_device *device, struct wgc_device_stats *out);
 
+/* A peer's state as the engine monitors it (docs/monitoring.md; see also monitoring below). */
+enum wgc_peer_state {
+	WGC_PEER_NEVER,       /* no handshake tried yet */
+	WGC_PEER_HANDSHAKING, /* an initiation sent, no session yet */
+	WGC_PEER_CONNECTED,   /* a session, fresh, and the peer answering */
+	WGC_PEER_REKEYING,    /* connected, a new handshake in flight */
+	WGC_PEER_STALE,       /* 3 initiations unanswered, or the keys expired */
+	WGC_PEER_DEAD,        /* the handshake given up, or 600 s without one */
+};
+/* "never", "handshaking", "connected", "rekeying", "stale", "dead". Thread-safe. */
+const char *wgc_peer_state_name(enum wgc_peer_state state);
+
 /* ---------------------------------------------------------------------------------- events */
 
 enum wgc_event_type {
@@ -291,6 +303,7 @@ enum wgc_event_type {
 	WGC_EVENT_ENDPOINT_CHANGED,    /* the peer's endpoint is now `endpoint` */
 	WGC_EVENT_DATA_AFTER_IDLE,     /* data again after idle_ns without any */
 	WGC_EVENT_TRANSPORT_CHANGED,   /* the peer's messages go over `transport` now (why: transport_reason) */
+	WGC_EVENT_STATE_CHANGED,       /* monitoring moved the peer from state_from to state_to (why: state_reason) */
 	WGC_EVENT_TYPES
 };
 
@@ -321,6 +334,8 @@ struct wgc_event {
 	const struct wgc_session_keys *keys; /* KEYS_DERIVED to a WGC_EVENTS_WITH_KEYS subscriber */
 	enum wgc_transport transport;    /* TRANSPORT_CHANGED (and `endpoint`: where on it) */
 	enum wgc_transport_reason transport_reason; /* TRANSPORT_CHANGED */
+	enum wgc_peer_state state_from, state_to;   /* STATE_CHANGED */
+	char state_reason[88];                      /* STATE_CHANGED: "no response to 3 initiations" */
 };
 
 /* Valid during the call only (keys are wiped after it). Runs under the device's lock after the
@@ -347,16 +362,6 @@ int wgc_device_unsubscribe(struct wgc_device *device, unsigned id);
  * or of a running wgcd (other daemons have none: -EOPNOTSUPP). A report belongs to whoever
  * got it; none of its functions is thread-safe on the same report, all are on different ones.
  */
-enum wgc_peer_state {
-	WGC_PEER_NEVER,       /* no handshake tried yet */
-	WGC_PEER_HANDSHAKING, /* an initiation sent, no session yet */
-	WGC_PEER_CONNECTED,   /* a session, fresh, and the peer answering */
-	WGC_PEER_REKEYING,    /* connected, a new handshake in flight */
-	WGC_PEER_STALE,       /* 3 initiations unanswered, or the keys expired */
-	WGC_PEER_DEAD,        /* the handshake given up, or 600 s without one */
-};
-/* "never", "handshaking", "connected", "rekeying", "stale", "dead". Thread-safe. */
-const char *wgc_peer_state_name(enum wgc_peer_state state);
 
 struct wgc_peer_monitor {
 	size_t size;                      /* sizeof(struct wgc_peer_monitor), set by the caller */
@@ -370,11 +375,17 @@ struct wgc_peer_monitor {
 		handshake_latency_max_ns;
 	uint64_t handshake_rtt_ns;        /* the last handshake's round trip, either role */
 	uint64_t rx_messages, tx_messages;/* data messages, keepalives included */
-	uint64_t rx_lost;                 /* counters the peer used that never arrived (in time) */
+	/* Counters the peer used that had not arrived when 64-128 newer ones had, and of them those
+	 * that came later after all: both only grow; rx_lost - rx_late never arrived. */
+	uint64_t rx_lost, rx_late;
 	uint64_t rx_replayed;             /* duplicates and replays dropped */
 	/* Bits and messages per second over the last second and the last 10 s. */
 	uint64_t rx_bps, tx_bps, rx_pps, tx_pps;
 	uint64_t rx_bps_10s, tx_bps_10s, rx_pps_10s, tx_pps_10s;
+	/* Echo probes (wgc_peer_set_probe): sent, answered, not answered within 5 s, and the
+	 * answered ones' round trip. All 0 without a probe address. */
+	uint64_t probe_sent, probe_answered, probe_lost;
+	uint64_t probe_rtt_ns, probe_rtt_min_ns, probe_rtt_avg_ns, probe_rtt_max_ns;
 };
 
 /* One change of state (from == to: a note, such as the endpoint moving). */
@@ -383,6 +394,17 @@ struct wgc_transition {
 	enum wgc_peer_state from, to;
 	char reason[88];                  /* "handshake completed in 1.9 ms" */
 };
+
+/* wgc's extension: an ICMP (IPv4) or ICMPv6 echo request through the tunnel to this inner
+ * address of the peer every probe interval, from the tunnel interface's own address of that
+ * family (a device without a TUN sends none); the peer's operating system answers, and the
+ * answers are measured and never delivered. NULL or "" removes it. */
+int wgc_peer_set_probe(struct wgc_peer *peer, const char *address);
+/* The probe address set or reported, as text (at most 46 bytes with the NUL); -ENOENT when
+ * none, -ENOSPC when size is too small. */
+int wgc_peer_probe(const struct wgc_peer *peer, char *text, size_t size);
+/* Seconds between echo probes (1-3600; 5 unless set). */
+int wgc_config_set_probe_interval(struct wgc_config *config, uint32_t seconds);
 
 struct wgc_monitor;
 

@@ -330,6 +330,16 @@ TEST(libwgc_api_monitor_report)
 	CHECK(t.from == WGC_PEER_HANDSHAKING && t.to == WGC_PEER_CONNECTED);
 	CHECK(!strncmp(t.reason, "handshake completed in ", 23));
 	CHECK_EQ(wgc_monitor_transition(m, 0, 64, &t), -ENOENT);
+	/* The same changes came as events, after the events that caused them. */
+	CHECK_EQ(count_events(&a, WGC_EVENT_STATE_CHANGED), 2);
+	for (unsigned i = 0, seen = 0; i < a.event_count; ++i) {
+		if (a.events[i].type == WGC_EVENT_HANDSHAKE_COMPLETE)
+			seen = 1;
+		if (a.events[i].type == WGC_EVENT_STATE_CHANGED && a.events[i].state_to == WGC_PEER_CONNECTED) {
+			CHECK(seen && a.events[i].state_from == WGC_PEER_HANDSHAKING);
+			CHECK(!strncmp(a.events[i].state_reason, "handshake completed in ", 23));
+		}
+	}
 	CHECK_EQ(wgc_monitor_peer(m, 1, &p), -ENOENT);
 	for (size_t i = 0; i < wgc_monitor_counter_count(m); ++i)
 		if (!strcmp(wgc_monitor_counter(m, i, &value), "rx_malformed"))
@@ -346,6 +356,54 @@ TEST(libwgc_api_monitor_report)
 	wgc_monitor_free(m);
 	CHECK_EQ(wgc_device_monitor(NULL, &m), -EINVAL);
 	CHECK_EQ(wgc_control_monitor("wgc-none-such", &m), -ENOENT);
+	pair_down(&a, &b);
+}
+
+/* Echo probe settings: set, read back through a get, refused when malformed. A device without
+ * a TUN has no address to send from, so it sends none. */
+TEST(libwgc_api_probe_settings)
+{
+	struct end a, b;
+	struct wgc_config *config, *got;
+	struct wgc_peer *peer;
+	struct wgc_monitor *m;
+	struct wgc_peer_monitor p = { .size = sizeof(p) };
+	char text[64];
+
+	CHECK(pair_up(&a, &b));
+	CHECK_EQ(wgc_config_new(&config), 0);
+	CHECK_EQ(wgc_config_add_peer(config, b.pub, &peer), 0);
+	CHECK_EQ(wgc_peer_set_probe(peer, "10.0.0.300"), -EINVAL);
+	CHECK_EQ(wgc_peer_set_probe(peer, "fd00::2"), 0);
+	CHECK_EQ(wgc_peer_probe(peer, text, sizeof(text)), 0);
+	CHECK(!strcmp(text, "fd00::2"));
+	CHECK_EQ(wgc_peer_probe(peer, text, 4), -ENOSPC);
+	CHECK_EQ(wgc_config_set_probe_interval(config, 0), -EINVAL);
+	CHECK_EQ(wgc_config_set_probe_interval(config, 3601), -EINVAL);
+	CHECK_EQ(wgc_config_set_probe_interval(config, 1), 0);
+	CHECK_EQ(wgc_device_configure(a.device, config), 0);
+	wgc_config_free(config);
+	CHECK_EQ(wgc_device_get(a.device, &got), 0);
+	CHECK_EQ(wgc_peer_probe(wgc_config_first_peer(got), text, sizeof(text)), 0);
+	CHECK(!strcmp(text, "fd00::2"));
+	wgc_config_free(got);
+	for (int i = 0; i < 5; ++i) {
+		virtual_now += SECOND;
+		pump(&a, &b, 2);
+	}
+	CHECK_EQ(wgc_device_monitor(a.device, &m), 0);
+	CHECK_EQ(wgc_monitor_peer(m, 0, &p), 0);
+	CHECK_EQ(p.probe_sent, 0);
+	wgc_monitor_free(m);
+	/* Removed again: the get has none. */
+	CHECK_EQ(wgc_config_new(&config), 0);
+	CHECK_EQ(wgc_config_add_peer(config, b.pub, &peer), 0);
+	CHECK_EQ(wgc_peer_set_probe(peer, NULL), 0);
+	CHECK_EQ(wgc_device_configure(a.device, config), 0);
+	wgc_config_free(config);
+	CHECK_EQ(wgc_device_get(a.device, &got), 0);
+	CHECK_EQ(wgc_peer_probe(wgc_config_first_peer(got), text, sizeof(text)), -ENOENT);
+	wgc_config_free(got);
 	pair_down(&a, &b);
 }
 

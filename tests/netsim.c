@@ -209,12 +209,24 @@ void sim_free(struct sim *sim)
 	free(sim->flights);
 }
 
+/* A node's tunnel address is 10.0.0.(id+1), IPv4 only. */
+static bool env_probe_source(void *ctx, int family, uint8_t out[16])
+{
+	struct sim_node *node = ctx;
+
+	if (family != AF_INET)
+		return false;
+	memcpy(out, node->tunnel_ip, 4);
+	return true;
+}
+
 struct sim_node *sim_add_node(struct sim *sim)
 {
 	struct sim_node *node = &sim->nodes[sim->node_count];
 	struct wg_env env = {
 		.ctx = node, .now = env_now, .wall = env_wall, .random = env_random,
 		.send = env_send, .deliver = env_deliver, .log = env_log, .event = env_event,
+		.probe_source = env_probe_source,
 	};
 
 	memset(node, 0, sizeof(*node));

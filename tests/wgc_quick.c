@@ -471,6 +471,44 @@ TEST(quick_transport_keys_refuse_bad_values)
 	}
 }
 
+/* Probe and ProbeInterval: file -> UAPI set -> the core's parser; bad values refused. */
+TEST(quick_probe_keys)
+{
+	static const char *const bad[] = {
+		"[Interface]\nProbeInterval = 0\n",
+		"[Interface]\nProbeInterval = 3601\n",
+		"[Peer]\nPublicKey = " B64_B "\nProbe = 10.0.0\n",
+		"[Peer]\nPublicKey = " B64_B "\nProbe =\n",
+		"[Interface]\nProbe = 10.0.0.2\n",
+	};
+	struct wg_config_device device, back;
+	struct wgc_extras extras;
+	struct wg_uapi_parser parser;
+	struct wgl_text text;
+
+	CHECK_EQ(parse_file(&device, &extras, "[Interface]\nProbeInterval = 2\n"
+					      "[Peer]\nPublicKey = " B64_B "\nProbe = fd00::2\n"),
+		 0);
+	wgl_text_init(&text);
+	wgl_settext_format(&text, &device);
+	CHECK(strstr(text.buf, "probe_interval=2\n"));
+	CHECK(strstr(text.buf, "probe=fd00::2\n"));
+	wg_config_init(&back);
+	wg_uapi_parser_init(&parser, &back);
+	CHECK_EQ(wg_uapi_parse_text(&parser, text.buf, text.len), 0);
+	CHECK_EQ(back.probe_interval, 2);
+	CHECK(back.first_peer && back.first_peer->probe.family == AF_INET6);
+	wgl_text_free(&text);
+	wg_config_free(&back);
+	wg_config_free(&device);
+	wgc_extras_free(&extras);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i) {
+		CHECK(parse_file(&device, &extras, bad[i]) != 0);
+		wg_config_free(&device);
+		wgc_extras_free(&extras);
+	}
+}
+
 /* An auto peer on TCP saves where UDP went; a peer that came over TCP saves no Endpoint. */
 static const char tcp_get_reply[] = "private_key=" HEX_A "\n"
 				    "listen_port=51820\n"

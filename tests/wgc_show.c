@@ -154,6 +154,15 @@ static void example(struct wg_config_device *device, uint64_t now)
 	wg_config_add_peer(device, key);
 }
 
+/* What a peer's JSON has from a daemon without monitoring: every member, null. */
+#define NO_MONITOR                                                                                                \
+	"\"state\": null, \"state_since\": null, \"handshake_latency_ms\": null, \"handshake_latency_min_ms\": null, " \
+	"\"handshake_latency_avg_ms\": null, \"handshake_latency_max_ms\": null, \"rtt_ms\": null, "                     \
+	"\"handshake_rtt_ms\": null, \"probe_rtt_ms\": null, \"rx_loss_ratio\": null, \"probe_loss_ratio\": null, "      \
+	"\"probe_sent\": null, \"probe_lost\": null, \"rx_bps\": null, \"tx_bps\": null, \"rx_bps_10s\": null, "        \
+	"\"tx_bps_10s\": null, \"rx_messages\": null, \"tx_messages\": null, \"rx_lost\": null, \"rx_late\": null, "    \
+	"\"rx_replayed\": null, \"handshakes\": null, \"handshake_failures\": null"
+
 static char *render_device(bool json)
 {
 	struct wg_config_device device;
@@ -222,18 +231,12 @@ TEST(show_json_rendering)
 		 "\"transport\": \"udp\", \"transport_active\": \"udp\", \"transport_reason\": \"configured\", "
 		 "\"tcp_endpoint\": null, "
 		 "\"allowed_ips\": [\"10.0.0.0/24\", \"fd00::2/128\"], \"latest_handshake\": 999875, "
-		 "\"rx_bytes\": 1536, \"tx_bytes\": 100, \"persistent_keepalive\": 25, \"health\": \"healthy\", "
-		 "\"state\": null, \"state_since\": null, \"handshake_latency_ms\": null, \"rtt_ms\": null, "
-		 "\"rx_loss_ratio\": null, \"probe_loss_ratio\": null, \"rx_bps\": null, \"tx_bps\": null, "
-		 "\"handshakes\": null, \"handshake_failures\": null},\n"
+		 "\"rx_bytes\": 1536, \"tx_bytes\": 100, \"persistent_keepalive\": 25, \"health\": \"healthy\", " NO_MONITOR "},\n"
 		 "    {\"public_key\": \"" B64_C "\", \"endpoint\": null, \"transport\": \"udp\", "
 		 "\"transport_active\": \"udp\", \"transport_reason\": \"configured\", \"tcp_endpoint\": null, "
 		 "\"allowed_ips\": [], "
 		 "\"latest_handshake\": null, \"rx_bytes\": 0, \"tx_bytes\": 0, \"persistent_keepalive\": null, "
-		 "\"health\": \"never connected\", "
-		 "\"state\": null, \"state_since\": null, \"handshake_latency_ms\": null, \"rtt_ms\": null, "
-		 "\"rx_loss_ratio\": null, \"probe_loss_ratio\": null, \"rx_bps\": null, \"tx_bps\": null, "
-		 "\"handshakes\": null, \"handshake_failures\": null}\n"
+		 "\"health\": \"never connected\", " NO_MONITOR "}\n"
 		 "  ]}",
 		 pub);
 	if (strcmp(text, expected))
@@ -321,6 +324,7 @@ TEST(show_monitor_rendering)
 	p->rx_lost = 20;
 	p->rates.rx_bps = 12300000;
 	p->transition_count = 1;
+	p->transitions = calloc(WG_MONITOR_HISTORY, sizeof(*p->transitions));
 	p->transitions[0] = (struct wg_monitor_transition_report){ .wall = 999880ull * 1000000000u,
 								   .from = WG_STATE_HANDSHAKING, .to = WG_STATE_CONNECTED };
 	strcpy(p->transitions[0].reason, "handshake completed in 1.9 ms");
@@ -331,10 +335,12 @@ TEST(show_monitor_rendering)
 	CHECK(strstr(buf, "  health: healthy\n  state: connected, since 2 minutes ago\n"
 			  "  handshakes: 3 completed, 1 unanswered, latency 1.9 ms (min 1.2, avg 1.6, max 1.9), rtt 1.9 ms\n"
 			  "  throughput: 12.30 Mbit/s in, 0 bit/s out (10 s: 0 bit/s in, 0 bit/s out)\n"
-			  "  inbound loss: 2.000% (20 lost, 0 replayed)\n"
+			  "  inbound loss: 2.000% (20 lost, 0 late, 0 replayed)\n"
 			  "  transitions:\n    2 minutes ago: handshaking -> connected: handshake completed in 1.9 ms\n"));
 	CHECK(strstr(buf, "\"state\": \"connected\", \"state_since\": 999880.000, \"handshake_latency_ms\": 1.900, "));
-	CHECK(strstr(buf, "\"rtt_ms\": 1.900, \"rx_loss_ratio\": 0.020000, \"probe_loss_ratio\": null, \"rx_bps\": 12300000, "));
+	CHECK(strstr(buf, "\"rtt_ms\": 1.900, \"handshake_rtt_ms\": 1.900, \"probe_rtt_ms\": null, "
+			  "\"rx_loss_ratio\": 0.020000, \"probe_loss_ratio\": null, \"probe_sent\": 0, \"probe_lost\": 0, "
+			  "\"rx_bps\": 12300000, "));
 	CHECK(strstr(buf, "\"handshakes\": 3, \"handshake_failures\": 1, \"transitions\": [{\"time\": 999880.000, "
 			  "\"from\": \"handshaking\", \"to\": \"connected\", \"reason\": \"handshake completed in 1.9 ms\"}]"));
 	/* The second peer is not in the report: its members are null, its text has no state. */

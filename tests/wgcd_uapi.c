@@ -40,10 +40,10 @@ static int record_set(void *ctx, const struct wg_config_device *config)
 	return r->set_result;
 }
 
-static int record_monitor(void *ctx, struct wg_monitor_report *out)
+static int record_monitor(void *ctx, bool history, struct wg_monitor_report *out)
 {
 	(void)ctx;
-	return wg_monitor_report_add_counter(out, "rx_malformed", 7);
+	return wg_monitor_report_add_counter(out, history ? "with_history" : "rx_malformed", 7);
 }
 
 static void record_deleted(void *ctx)
@@ -199,6 +199,8 @@ TEST(wgcd_uapi_monitor_answers_its_report)
 	rig_open(&rig);
 	send_text(&rig, "monitor=1\n\n");
 	CHECK(!strcmp(reply(&rig), "rx_malformed=7\nerrno=0\n\n"));
+	send_text(&rig, "monitor=1\nhistory=1\n\n");
+	CHECK(!strcmp(reply(&rig), "with_history=7\nerrno=0\n\n"));
 	send_text(&rig, "monitor=1\nlisten_port=1\n\n");
 	CHECK(!strcmp(reply(&rig), "errno=-22\n\n"));
 	rig_close(&rig);

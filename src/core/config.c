@@ -141,6 +141,8 @@ static int configure_peer(struct wg_device *device, const struct wg_config_peer 
 		if (starts && device->is_up)
 			wg_packet_send_keepalive(peer);
 	}
+	if ((config->flags & WG_PEER_HAS_PROBE) && wg_echo_set_target(peer, config->probe.family, config->probe.addr))
+		return -ENOMEM;
 	if (device->is_up)
 		wg_packet_send_staged_packets(peer);
 	return 0;
@@ -155,6 +157,10 @@ int wg_device_configure(struct wg_device *device, const struct wg_config_device 
 	/* listen_port is the I/O layer's to bind and to report (wg_device_set_listen_port). */
 	if (config->flags & WG_DEVICE_HAS_FWMARK)
 		device->fwmark = config->fwmark;
+	if (config->flags & WG_DEVICE_HAS_PROBE_INTERVAL) {
+		device->echo_interval = config->probe_interval;
+		device->echo_interval_set = true;
+	}
 	if (config->flags & WG_DEVICE_REPLACE_PEERS)
 		wg_peer_remove_all(device);
 	if (config->flags & WG_DEVICE_HAS_PRIVATE_KEY)
@@ -178,6 +184,11 @@ static int dump_peer(const struct wg_peer *peer, struct wg_config_device *out)
 		config->endpoint = peer->endpoint;
 	}
 	config->persistent_keepalive_interval = peer->persistent_keepalive_interval;
+	if (peer->echo) {
+		config->flags |= WG_PEER_HAS_PROBE;
+		config->probe.family = peer->echo->family;
+		memcpy(config->probe.addr, peer->echo->target, sizeof(config->probe.addr));
+	}
 	config->last_handshake_time_sec = peer->last_handshake_wall_ns / WG_NSEC_PER_SEC;
 	config->last_handshake_time_nsec = peer->last_handshake_wall_ns % WG_NSEC_PER_SEC;
 	config->rx_bytes = peer->rx_bytes;
@@ -206,6 +217,10 @@ int wg_device_dump(const struct wg_device *device, struct wg_config_device *out)
 	out->flags |= WG_DEVICE_HAS_LISTEN_PORT | WG_DEVICE_HAS_FWMARK;
 	out->listen_port = device->listen_port;
 	out->fwmark = device->fwmark;
+	if (device->echo_interval_set) {
+		out->flags |= WG_DEVICE_HAS_PROBE_INTERVAL;
+		out->probe_interval = device->echo_interval;
+	}
 	wg_list_for_each_safe(pos, tmp, (struct wg_list *)&device->peer_list) {
 		ret = dump_peer(wg_container_of(pos, const struct wg_peer, peer_list), out);
 		if (ret) {

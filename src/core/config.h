@@ -25,6 +25,7 @@ enum wg_config_device_flags {
 	 * and the get reply shows them only when present. */
 	WG_DEVICE_HAS_TCP_LISTEN_PORT = 1u << 4,
 	WG_DEVICE_HAS_UDP_PROBE_INTERVAL = 1u << 5,
+	WG_DEVICE_HAS_PROBE_INTERVAL = 1u << 6,   /* seconds between echo probes (echo.h) */
 };
 
 enum wg_config_peer_flags {
@@ -39,6 +40,13 @@ enum wg_config_peer_flags {
 	WG_PEER_HAS_TCP_ENDPOINT = 1u << 7,
 	WG_PEER_HAS_TRANSPORT_STATE = 1u << 8, /* get only: what is in use and why */
 	WG_PEER_HAS_UDP_ENDPOINT = 1u << 9,    /* get only: a peer's UDP endpoint while it is on TCP */
+	WG_PEER_HAS_PROBE = 1u << 10,          /* its echo probe address (family 0: none) */
+};
+
+/* An inner address of the peer that echo probes go to (echo.h). */
+struct wg_config_probe {
+	uint8_t family; /* AF_INET, AF_INET6, or 0 for none */
+	uint8_t addr[16];
 };
 
 /* Which transport a peer is to be reached over: UDP, TCP, or UDP falling back to TCP. */
@@ -69,6 +77,7 @@ struct wg_config_peer {
 	size_t num_allowedips, cap_allowedips;
 	enum wg_transport_mode transport_mode;
 	struct wg_endpoint tcp_endpoint;  /* default: the endpoint's address and port */
+	struct wg_config_probe probe;
 	/* Read back from a device only. */
 	uint64_t last_handshake_time_sec, last_handshake_time_nsec;
 	uint64_t rx_bytes, tx_bytes;
@@ -85,6 +94,7 @@ struct wg_config_device {
 	uint32_t fwmark;
 	uint16_t tcp_listen_port;         /* 0: no listener */
 	uint32_t udp_probe_interval;      /* seconds between UDP probes of auto peers on TCP */
+	uint32_t probe_interval;          /* seconds between echo probes of peers with a probe */
 	struct wg_config_peer *first_peer, *last_peer;
 	size_t num_peers;
 };

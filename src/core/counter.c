@@ -19,8 +19,8 @@ void wg_counter_init(struct wg_replay_counter *counter)
 
 /*
  * Loss is judged JUDGE_WORDS words behind the top: a counter not received by the time the top
- * is that far ahead (64 to 128 counters) is counted lost, and taken back should it still come
- * within the window. So a reorder of a few packets is never counted, and loss shows after ~100
+ * is that far ahead (64 to 128 counters) is counted lost, and counted late as well should it
+ * still come within the window. So a reorder of a few packets is never counted, and loss shows after ~100
  * packets rather than after the 8192 of the whole window.
  */
 enum { JUDGE_WORDS = 2 };
@@ -68,6 +68,6 @@ bool wg_counter_validate(struct wg_replay_counter *counter, uint64_t their_count
 	counter->backtrack[index & (WORDS - 1)] |= bit;
 	/* Late, but within the window: it was counted lost when its word was judged. */
 	if (index + JUDGE_WORDS <= counter->counter >> WORD_SHIFT)
-		--counter->lost;
+		++counter->late;
 	return true;
 }

@@ -10,9 +10,10 @@
 struct wg_replay_counter {
 	uint64_t counter; /* one more than the highest counter accepted so far */
 	uint64_t backtrack[WG_COUNTER_BITS_TOTAL / 64];
-	/* Counters not received by the time the top is 64 to 128 counters past them: lost, or
-	 * late (a late one accepted is taken back; one refused as too old stays lost). */
-	uint64_t lost;
+	/* Counters not received by the time the top is 64 to 128 counters past them, and of
+	 * those, how many came after all (within the window). Both only grow, so that either can
+	 * be a monotonic counter; what never came is lost - late. */
+	uint64_t lost, late;
 };
 
 void wg_counter_init(struct wg_replay_counter *counter);

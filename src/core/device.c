@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/echo.h"
 #include "core/peer.h"
 #include "core/send.h"
 #include "core/timers.h"
@@ -35,8 +36,12 @@ static void monitor_tick(struct wg_timer *timer)
 	uint64_t now = now_of(device);
 	struct wg_list *pos, *tmp;
 
-	wg_list_for_each_safe(pos, tmp, &device->peer_list)
-		wg_monitor_tick(wg_container_of(pos, struct wg_peer, peer_list), now);
+	wg_list_for_each_safe(pos, tmp, &device->peer_list) {
+		struct wg_peer *peer = wg_container_of(pos, struct wg_peer, peer_list);
+
+		wg_monitor_tick(peer, now);
+		wg_echo_tick(peer, now);
+	}
 	if (device->num_peers)
 		wg_timer_arm(&device->deadlines, timer, now + WG_MONITOR_TICK);
 }
@@ -59,6 +64,7 @@ int wg_device_init(struct wg_device *device, const struct wg_env *env)
 	wg_ratelimiter_init(&device->ratelimiter, &device->deadlines, &device->env);
 	wg_timer_init(&device->monitor_timer, monitor_tick);
 	wg_monitor_settings_default(&device->monitor_settings);
+	device->echo_interval = WG_ECHO_INTERVAL_DEFAULT;
 	ret = wg_index_table_init(&device->index_hashtable);
 	if (!ret)
 		ret = wg_pubkey_table_init(&device->peer_hashtable);
@@ -170,6 +176,7 @@ void wg_device_down(struct wg_device *device)
 
 		wg_peer_purge_staged(peer);
 		wg_timers_stop(peer);
+		peer->monitor.awaiting_response = false; /* its answer could no longer come */
 		wg_noise_handshake_clear(peer);
 		wg_noise_keypairs_wipe(peer);
 		peer->has_sent_handshake = false;

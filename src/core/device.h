@@ -93,6 +93,8 @@ struct wg_device {
 	/* Monitoring's tick (monitor.h): each WG_MONITOR_TICK while up and with peers. */
 	struct wg_timer monitor_timer;
 	struct wg_monitor_settings monitor_settings;
+	unsigned echo_interval;         /* seconds between echo probes (echo.h) */
+	bool echo_interval_set;         /* configured, so a get reports it */
 };
 
 int wg_device_init(struct wg_device *device, const struct wg_env *env);

@@ -6,6 +6,7 @@
 #ifndef WG_CORE_ENV_H
 #define WG_CORE_ENV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,9 @@ struct wg_env {
 	void (*deliver)(void *ctx, struct wg_peer *from, const uint8_t *packet, size_t len);
 	/* Optional. Messages never contain key material. */
 	void (*log)(void *ctx, enum wg_log_level level, const char *message);
+	/* Optional: the tunnel interface's own address of this family (AF_INET: 4 bytes, AF_INET6:
+	 * 16) into out, for echo probes (echo.h); false when it has none. */
+	bool (*probe_source)(void *ctx, int family, uint8_t out[16]);
 	/* Optional: what happened (events.h), as it happens. The event is valid during the call. */
 	void (*event)(void *ctx, const struct wg_event *event);
 };

@@ -11,7 +11,8 @@ void wg_event_report(struct wg_peer *peer, struct wg_event *event)
 
 	event->peer = peer;
 	event->time = device->env.now(device->env.ctx);
-	wg_monitor_on_event(peer, event);
 	if (device->env.event)
 		device->env.event(device->env.ctx, event);
+	/* After: a state change it causes is reported after it. */
+	wg_monitor_on_event(peer, event);
 }

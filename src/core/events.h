@@ -31,6 +31,7 @@ enum wg_event_type {
 	WG_EVENT_DATA_AFTER_IDLE,       /* data, in or out, after WG_IDLE_TIME (or ever) without */
 	WG_EVENT_TRANSPORT_CHANGED,     /* reported by the I/O layer, never the core: the peer's
 	                                 * messages go over another transport (libwgc's fallback) */
+	WG_EVENT_STATE_CHANGED,         /* monitoring moved the peer to another state (monitor.h) */
 	WG_EVENT_TYPES
 };
 
@@ -55,6 +56,8 @@ struct wg_event {
 	struct wg_peer *peer;
 	uint64_t time;                       /* env.now */
 	unsigned attempt;                    /* INITIATED, RETRY, GIVEN_UP */
+	bool probe;                          /* INITIATED: a try of another path (libwgc's fallback
+	                                      * probing UDP), which may well go unanswered */
 	bool initiator;                      /* COMPLETE, KEYS_DERIVED */
 	uint64_t rtt;                        /* COMPLETE, nanoseconds */
 	enum wg_expiry_reason reason;        /* KEYPAIR_EXPIRED */
@@ -64,6 +67,8 @@ struct wg_event {
 	const struct wg_session_keys *keys;  /* KEYS_DERIVED */
 	uint8_t transport;                   /* TRANSPORT_CHANGED: enum wg_transport_kind now used */
 	uint8_t transport_reason;            /* TRANSPORT_CHANGED: enum wg_transport_reason */
+	uint8_t state_from, state_to;        /* STATE_CHANGED: enum wg_peer_state */
+	const char *state_reason;            /* STATE_CHANGED: why, as the history keeps it */
 };
 
 /* Reports an event of the peer's device, when its env has an event callback. */

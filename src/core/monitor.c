@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "core/device.h"
 #include "core/events.h"
@@ -47,32 +48,123 @@ void wg_monitor_init(struct wg_monitor *monitor, uint64_t now)
 	monitor->state_since = now;
 }
 
-static void record(struct wg_peer *peer, uint64_t now, enum wg_peer_state to, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* Keeps a transition (or, with to == state, a note) in the ring, enters the state and logs it
- * (at debug: wgcd's LOG_LEVEL=verbose). Reasons hold no key. */
-static void record(struct wg_peer *peer, uint64_t now, enum wg_peer_state to, const char *fmt, ...)
+void wg_monitor_free(struct wg_monitor *monitor)
 {
-	struct wg_monitor *m = &peer->monitor;
-	struct wg_transition *t = &m->history[m->history_next];
-	va_list ap;
+	free(monitor->history);
+	free(monitor->samples);
+	monitor->history = NULL;
+	monitor->samples = NULL;
+}
 
-	t->time = now;
-	t->from = (uint8_t)m->state;
-	t->to = (uint8_t)to;
-	va_start(ap, fmt);
-	vsnprintf(t->reason, sizeof(t->reason), fmt, ap);
-	va_end(ap);
+void wg_monitor_reason(const struct wg_transition *t, char text[WG_MONITOR_REASON_MAX])
+{
+	struct wg_endpoint endpoint = { 0 };
+	char address[WG_ENDPOINT_TEXT_MAX];
+	unsigned long long v = (unsigned long long)t->value;
+
+	switch (t->reason) {
+	case WG_REASON_INITIATION_SENT:
+		snprintf(text, WG_MONITOR_REASON_MAX, "initiation sent");
+		break;
+	case WG_REASON_REKEY:
+		snprintf(text, WG_MONITOR_REASON_MAX, "new handshake for fresh keys");
+		break;
+	case WG_REASON_NO_RESPONSE:
+		snprintf(text, WG_MONITOR_REASON_MAX, "no response to %llu initiations", v);
+		break;
+	case WG_REASON_GIVEN_UP:
+		snprintf(text, WG_MONITOR_REASON_MAX, "handshake given up after %llu initiations", v);
+		break;
+	case WG_REASON_COMPLETED:
+	case WG_REASON_ANSWERED:
+		snprintf(text, WG_MONITOR_REASON_MAX, "handshake completed in %.1f ms%s", (double)v / 1e6,
+			 t->reason == WG_REASON_ANSWERED ? " (answered)" : "");
+		break;
+	case WG_REASON_KEYS_WIPED:
+		snprintf(text, WG_MONITOR_REASON_MAX, "keys wiped");
+		break;
+	case WG_REASON_KEYS_EXPIRED:
+		snprintf(text, WG_MONITOR_REASON_MAX, "keys expired after %llu s", v);
+		break;
+	case WG_REASON_SILENT:
+		snprintf(text, WG_MONITOR_REASON_MAX, "no handshake for %llu s", v);
+		break;
+	default:
+		if (t->family == AF_INET) {
+			endpoint.addr.in.sin_family = AF_INET;
+			endpoint.addr.in.sin_port = htons(t->port);
+			memcpy(&endpoint.addr.in.sin_addr, t->addr, 4);
+		} else {
+			endpoint.addr.in6.sin6_family = AF_INET6;
+			endpoint.addr.in6.sin6_port = htons(t->port);
+			endpoint.addr.in6.sin6_scope_id = t->scope;
+			memcpy(&endpoint.addr.in6.sin6_addr, t->addr, 16);
+		}
+		wg_endpoint_format(&endpoint, address);
+		snprintf(text, WG_MONITOR_REASON_MAX, "endpoint %s %s",
+			 t->reason == WG_REASON_ENDPOINT_SET ? "set to" : "moved to", address);
+		break;
+	}
+}
+
+/* The next slot of the ring, allocated at the first transition; NULL out of memory. */
+static struct wg_transition *next_slot(struct wg_monitor *m)
+{
+	struct wg_transition *t;
+
+	if (!m->history && !(m->history = calloc(WG_MONITOR_HISTORY, sizeof(*m->history))))
+		return NULL;
+	t = &m->history[m->history_next];
 	m->history_next = (m->history_next + 1) % WG_MONITOR_HISTORY;
 	if (m->history_count < WG_MONITOR_HISTORY)
 		++m->history_count;
+	++m->transitions_total;
+	memset(t, 0, sizeof(*t));
+	return t;
+}
+
+/*
+ * Keeps a transition (or, with to == state, a note) in the ring, enters the state, logs it
+ * (at debug: wgcd's LOG_LEVEL=verbose) and reports the change as an event. Reasons hold no key.
+ * `endpoint` is for the endpoint notes.
+ */
+static void record_at(struct wg_peer *peer, uint64_t now, enum wg_peer_state to, enum wg_transition_reason reason,
+		      uint64_t value, const struct wg_endpoint *endpoint)
+{
+	struct wg_monitor *m = &peer->monitor;
+	struct wg_transition *t = next_slot(m), local;
+	enum wg_peer_state from = m->state;
+	char text[WG_MONITOR_REASON_MAX];
+
+	if (!t)
+		t = &local; /* out of memory: unrecorded, but still said */
+	*t = (struct wg_transition){ .time = now, .value = value, .from = (uint8_t)from, .to = (uint8_t)to,
+				     .reason = (uint8_t)reason };
+	if (endpoint && endpoint->addr.sa.sa_family == AF_INET) {
+		t->family = AF_INET;
+		t->port = ntohs(endpoint->addr.in.sin_port);
+		memcpy(t->addr, &endpoint->addr.in.sin_addr, 4);
+	} else if (endpoint && endpoint->addr.sa.sa_family == AF_INET6) {
+		t->family = AF_INET6;
+		t->port = ntohs(endpoint->addr.in6.sin6_port);
+		t->scope = endpoint->addr.in6.sin6_scope_id;
+		memcpy(t->addr, &endpoint->addr.in6.sin6_addr, 16);
+	}
+	wg_monitor_reason(t, text);
 	wg_device_log(peer->device, WG_LOG_DEBUG, "Peer %llu: %s -> %s: %s", (unsigned long long)peer->internal_id,
-		      wg_peer_state_name(m->state), wg_peer_state_name(to), t->reason);
-	if (m->state != to) {
+		      wg_peer_state_name(from), wg_peer_state_name(to), text);
+	if (from != to) {
 		m->state = to;
 		m->state_since = now;
+		wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_STATE_CHANGED, .state_from = (uint8_t)from,
+							  .state_to = (uint8_t)to, .state_reason = text });
 	}
+}
+
+static void record(struct wg_peer *peer, uint64_t now, enum wg_peer_state to, enum wg_transition_reason reason,
+		   uint64_t value)
+{
+	record_at(peer, now, to, reason, value, NULL);
 }
 
 const struct wg_transition *wg_monitor_transition(const struct wg_monitor *monitor, unsigned i)
@@ -101,15 +193,15 @@ static void on_initiated(struct wg_peer *peer, uint64_t now)
 	m->awaiting_response = true;
 	if (m->unanswered >= s->dead_attempts) {
 		if (m->state != WG_STATE_DEAD)
-			record(peer, now, WG_STATE_DEAD, "no response to %u initiations", m->unanswered);
+			record(peer, now, WG_STATE_DEAD, WG_REASON_NO_RESPONSE, m->unanswered);
 	} else if (m->unanswered >= s->stale_attempts) {
 		if (m->was_connected && m->state != WG_STATE_STALE && m->state != WG_STATE_DEAD)
-			record(peer, now, WG_STATE_STALE, "no response to %u initiations", m->unanswered);
+			record(peer, now, WG_STATE_STALE, WG_REASON_NO_RESPONSE, m->unanswered);
 	} else if (m->state == WG_STATE_CONNECTED) {
-		record(peer, now, WG_STATE_REKEYING, "new handshake for fresh keys");
+		record(peer, now, WG_STATE_REKEYING, WG_REASON_REKEY, 0);
 	} else if (m->state == WG_STATE_NEVER || m->state == WG_STATE_STALE || m->state == WG_STATE_DEAD) {
 		if (!m->unanswered)
-			record(peer, now, WG_STATE_HANDSHAKING, "initiation sent");
+			record(peer, now, WG_STATE_HANDSHAKING, WG_REASON_INITIATION_SENT, 0);
 	}
 }
 
@@ -124,7 +216,7 @@ static void on_given_up(struct wg_peer *peer, uint64_t now)
 		m->awaiting_response = false;
 	}
 	if (m->state != WG_STATE_DEAD)
-		record(peer, now, WG_STATE_DEAD, "handshake given up after %u initiations", m->unanswered);
+		record(peer, now, WG_STATE_DEAD, WG_REASON_GIVEN_UP, m->unanswered);
 }
 
 static void on_complete(struct wg_peer *peer, uint64_t now, const struct wg_event *event)
@@ -147,18 +239,19 @@ static void on_complete(struct wg_peer *peer, uint64_t now, const struct wg_even
 		++m->latency_count;
 	}
 	if (m->state != WG_STATE_CONNECTED)
-		record(peer, now, WG_STATE_CONNECTED, "handshake completed in %.1f ms%s", (double)event->rtt / 1e6,
-		       event->initiator ? "" : " (answered)");
+		record(peer, now, WG_STATE_CONNECTED, event->initiator ? WG_REASON_COMPLETED : WG_REASON_ANSWERED,
+		       event->rtt);
 }
 
 void wg_monitor_on_event(struct wg_peer *peer, const struct wg_event *event)
 {
 	struct wg_monitor *m = &peer->monitor;
-	char endpoint[WG_ENDPOINT_TEXT_MAX];
 
 	switch (event->type) {
 	case WG_EVENT_HANDSHAKE_INITIATED:
-		on_initiated(peer, event->time);
+		/* A probe of another path says nothing of the peer: silence is its usual answer. */
+		if (!event->probe)
+			on_initiated(peer, event->time);
 		break;
 	case WG_EVENT_HANDSHAKE_GIVEN_UP:
 		on_given_up(peer, event->time);
@@ -168,11 +261,11 @@ void wg_monitor_on_event(struct wg_peer *peer, const struct wg_event *event)
 		break;
 	case WG_EVENT_KEYPAIR_EXPIRED:
 		if (event->reason == WG_EXPIRED_WIPED && (m->state == WG_STATE_CONNECTED || m->state == WG_STATE_REKEYING))
-			record(peer, event->time, WG_STATE_STALE, "keys wiped");
+			record(peer, event->time, WG_STATE_STALE, WG_REASON_KEYS_WIPED, 0);
 		break;
 	case WG_EVENT_ENDPOINT_CHANGED:
-		wg_endpoint_format(event->endpoint, endpoint);
-		record(peer, event->time, m->state, "endpoint %s %s", m->was_connected ? "moved to" : "set to", endpoint);
+		record_at(peer, event->time, m->state, m->was_connected ? WG_REASON_ENDPOINT_MOVED : WG_REASON_ENDPOINT_SET,
+			  0, event->endpoint);
 		break;
 	default:
 		break;
@@ -191,21 +284,30 @@ static void age(struct wg_peer *peer, uint64_t now)
 		return;
 	if ((m->state == WG_STATE_CONNECTED || m->state == WG_STATE_REKEYING) &&
 	    since >= (uint64_t)WG_REJECT_AFTER_TIME * WG_NSEC_PER_SEC)
-		record(peer, now, WG_STATE_STALE, "keys expired after %u s", WG_REJECT_AFTER_TIME);
+		record(peer, now, WG_STATE_STALE, WG_REASON_KEYS_EXPIRED, WG_REJECT_AFTER_TIME);
 	if (m->state == WG_STATE_STALE && since >= s->dead_after)
-		record(peer, now, WG_STATE_DEAD, "no handshake for %llu s", (unsigned long long)(s->dead_after / WG_NSEC_PER_SEC));
+		record(peer, now, WG_STATE_DEAD, WG_REASON_SILENT, s->dead_after / WG_NSEC_PER_SEC);
 }
 
 void wg_monitor_tick(struct wg_peer *peer, uint64_t now)
 {
 	struct wg_monitor *m = &peer->monitor;
 
+	if (!m->samples) {
+		/* Nothing to measure yet: idle peers keep no samples. */
+		if (!peer->rx_bytes && !peer->tx_bytes)
+			goto aged;
+		m->samples = calloc(WG_MONITOR_RATE_SECONDS + 1, sizeof(*m->samples));
+		if (!m->samples)
+			goto aged;
+	}
 	m->samples[m->sample_next] = (struct wg_rate_sample){ .time = now, .rx_bytes = peer->rx_bytes,
 							      .tx_bytes = peer->tx_bytes, .rx_messages = peer->rx_messages,
 							      .tx_messages = peer->tx_messages };
 	m->sample_next = (m->sample_next + 1) % (WG_MONITOR_RATE_SECONDS + 1);
 	if (m->sample_count < WG_MONITOR_RATE_SECONDS + 1)
 		++m->sample_count;
+aged:
 	age(peer, now);
 }
 
@@ -248,6 +350,8 @@ void wg_monitor_report_init(struct wg_monitor_report *report)
 
 void wg_monitor_report_free(struct wg_monitor_report *report)
 {
+	for (size_t i = 0; i < report->peer_count; ++i)
+		free(report->peers[i].transitions);
 	free(report->counters);
 	free(report->peers);
 	wg_monitor_report_init(report);
@@ -299,12 +403,12 @@ static uint64_t wall_of(uint64_t when, uint64_t now, uint64_t wall)
 	return now - when > wall ? 0 : wall - (now - when);
 }
 
-void wg_monitor_report_peer(const struct wg_peer *peer, uint64_t now, uint64_t wall,
-			    struct wg_monitor_peer_report *out)
+int wg_monitor_report_peer(const struct wg_peer *peer, uint64_t now, uint64_t wall, bool history,
+			   struct wg_monitor_peer_report *out)
 {
 	const struct wg_monitor *m = &peer->monitor;
 
-	memset(out, 0, offsetof(struct wg_monitor_peer_report, transitions));
+	memset(out, 0, sizeof(*out));
 	memcpy(out->public_key, peer->handshake.remote_static, sizeof(out->public_key));
 	out->state = m->state;
 	out->state_since_wall = wall_of(m->state_since, now, wall);
@@ -318,8 +422,27 @@ void wg_monitor_report_peer(const struct wg_peer *peer, uint64_t now, uint64_t w
 	out->rx_messages = peer->rx_messages;
 	out->tx_messages = peer->tx_messages;
 	out->rx_lost = peer->rx_lost;
+	out->rx_late = peer->rx_late;
 	out->rx_replayed = peer->rx_replayed;
 	wg_monitor_rates(m, &out->rates);
+	if (peer->echo) {
+		const struct wg_echo *e = peer->echo;
+
+		out->probing = 1;
+		out->probe_sent = e->sent;
+		out->probe_answered = e->answered;
+		out->probe_lost = e->lost;
+		out->probe_rtt_last = e->rtt_last;
+		out->probe_rtt_min = e->rtt_min;
+		out->probe_rtt_avg = e->answered ? e->rtt_sum / e->answered : 0;
+		out->probe_rtt_max = e->rtt_max;
+	}
+	out->transitions_total = m->transitions_total;
+	if (!history || !m->history_count)
+		return 0;
+	out->transitions = calloc(WG_MONITOR_HISTORY, sizeof(*out->transitions));
+	if (!out->transitions)
+		return -ENOMEM;
 	out->transition_count = m->history_count;
 	for (unsigned i = 0; i < m->history_count; ++i) {
 		const struct wg_transition *t = wg_monitor_transition(m, i);
@@ -327,19 +450,19 @@ void wg_monitor_report_peer(const struct wg_peer *peer, uint64_t now, uint64_t w
 		out->transitions[i].wall = wall_of(t->time, now, wall);
 		out->transitions[i].from = t->from;
 		out->transitions[i].to = t->to;
-		memcpy(out->transitions[i].reason, t->reason, sizeof(t->reason));
+		wg_monitor_reason(t, out->transitions[i].reason);
 	}
+	return 0;
 }
 
-int wg_monitor_report_device(const struct wg_device *device, struct wg_monitor_report *out)
+int wg_monitor_report_device(const struct wg_device *device, bool history, struct wg_monitor_report *out)
 {
 	uint64_t now = device->env.now(device->env.ctx), wall = device->env.wall(device->env.ctx);
 	for (const struct wg_list *pos = device->peer_list.next; pos != &device->peer_list; pos = pos->next) {
 		struct wg_monitor_peer_report *peer = wg_monitor_report_add_peer(out);
 
-		if (!peer)
+		if (!peer || wg_monitor_report_peer(wg_container_of(pos, struct wg_peer, peer_list), now, wall, history, peer))
 			return -ENOMEM;
-		wg_monitor_report_peer(wg_container_of(pos, struct wg_peer, peer_list), now, wall, peer);
 	}
 	return 0;
 }

@@ -46,12 +46,36 @@ enum {
 
 #define WG_MONITOR_TICK (1000000000ull)
 
-/* One change of state (from == to: a note, such as the endpoint moving). */
+/* Why a transition happened; wg_monitor_reason() makes its text, with the value. */
+enum wg_transition_reason {
+	WG_REASON_INITIATION_SENT,     /* "initiation sent" */
+	WG_REASON_REKEY,               /* "new handshake for fresh keys" */
+	WG_REASON_NO_RESPONSE,         /* "no response to N initiations" */
+	WG_REASON_GIVEN_UP,            /* "handshake given up after N initiations" */
+	WG_REASON_COMPLETED,           /* "handshake completed in X ms" (value: ns) */
+	WG_REASON_ANSWERED,            /* the same, as the responder: " (answered)" */
+	WG_REASON_KEYS_WIPED,          /* "keys wiped" */
+	WG_REASON_KEYS_EXPIRED,        /* "keys expired after N s" */
+	WG_REASON_SILENT,              /* "no handshake for N s" */
+	WG_REASON_ENDPOINT_SET,        /* "endpoint set to ADDRESS" (before any handshake) */
+	WG_REASON_ENDPOINT_MOVED,      /* "endpoint moved to ADDRESS" */
+};
+
+/* One change of state (from == to: a note, such as the endpoint moving), kept compact (48
+ * bytes: a peer's 64 are 3 KiB); its text is made when it is reported. */
 struct wg_transition {
 	uint64_t time;                 /* env.now */
+	uint64_t value;                /* a count, seconds or nanoseconds, as the reason says */
 	uint8_t from, to;              /* enum wg_peer_state */
-	char reason[WG_MONITOR_REASON_MAX];
+	uint8_t reason;                /* enum wg_transition_reason */
+	uint8_t family;                /* the endpoint notes' address: AF_INET or AF_INET6 */
+	uint16_t port;                 /* host order */
+	uint32_t scope;                /* an IPv6 address's scope */
+	uint8_t addr[16];
 };
+
+/* A transition's reason as people read it ("no response to 3 initiations"). */
+void wg_monitor_reason(const struct wg_transition *t, char text[WG_MONITOR_REASON_MAX]);
 
 /* The counters as they stood at one tick. */
 struct wg_rate_sample {
@@ -73,12 +97,14 @@ struct wg_monitor {
 	uint64_t handshake_rtt;        /* the last handshake's round trip, either role; 0 unknown */
 
 	/* Ring of the last WG_MONITOR_HISTORY transitions: history_count of them ending before
-	 * history_next. */
-	struct wg_transition history[WG_MONITOR_HISTORY];
+	 * history_next. Allocated at the first one (NULL before: idle peers cost nothing); freed
+	 * with the peer (wg_monitor_free). Out of memory, the state moves unrecorded. */
+	struct wg_transition *history;
 	unsigned history_next, history_count;
+	uint64_t transitions_total;    /* ever recorded: the last one's sequence number */
 	/* Ring of the counters at the last WG_MONITOR_RATE_SECONDS + 1 ticks, newest before
-	 * sample_next. */
-	struct wg_rate_sample samples[WG_MONITOR_RATE_SECONDS + 1];
+	 * sample_next. Allocated at the first tick that finds traffic; freed with the peer. */
+	struct wg_rate_sample *samples;
 	unsigned sample_next, sample_count;
 };
 
@@ -90,6 +116,7 @@ struct wg_monitor_settings {
 
 void wg_monitor_settings_default(struct wg_monitor_settings *settings);
 void wg_monitor_init(struct wg_monitor *monitor, uint64_t now);
+void wg_monitor_free(struct wg_monitor *monitor);
 /* What an event says about the peer (called by wg_event_report for every event). */
 void wg_monitor_on_event(struct wg_peer *peer, const struct wg_event *event);
 /* A tick: samples the counters, ages the state. */
@@ -123,10 +150,18 @@ struct wg_monitor_peer_report {
 	uint64_t handshakes, handshake_failures;
 	uint64_t latency_last, latency_min, latency_avg, latency_max; /* handshakes we started */
 	uint64_t handshake_rtt;
-	uint64_t rx_messages, tx_messages, rx_lost, rx_replayed;
+	uint64_t rx_messages, tx_messages;
+	uint64_t rx_lost, rx_late;                    /* both only grow: never came = lost - late */
+	uint64_t rx_replayed;
 	struct wg_monitor_rates rates;
-	unsigned transition_count;                    /* oldest first */
-	struct wg_monitor_transition_report transitions[WG_MONITOR_HISTORY];
+	/* Echo probes (echo.h): probing is 1 when the peer has a probe address. */
+	uint64_t probing, probe_sent, probe_answered, probe_lost;
+	uint64_t probe_rtt_last, probe_rtt_min, probe_rtt_avg, probe_rtt_max;
+	uint64_t transitions_total;                   /* ever recorded, for followers */
+	unsigned transition_count;                    /* oldest first: the last is number transitions_total */
+	/* transition_count of them, allocated (WG_MONITOR_HISTORY) only when the history was
+	 * asked for; NULL otherwise. Last, so the rest compares with memcmp. */
+	struct wg_monitor_transition_report *transitions;
 };
 
 /* A device-wide counter by name ("rx_malformed", "cookie_replies_sent", ...). */
@@ -147,11 +182,12 @@ void wg_monitor_report_free(struct wg_monitor_report *report);
 /* A new zeroed peer or counter at the end; NULL when out of memory. */
 struct wg_monitor_peer_report *wg_monitor_report_add_peer(struct wg_monitor_report *report);
 int wg_monitor_report_add_counter(struct wg_monitor_report *report, const char *name, uint64_t value);
-/* The peer as it stands at now (env.now), wall being the wall clock then. */
-void wg_monitor_report_peer(const struct wg_peer *peer, uint64_t now, uint64_t wall,
-			    struct wg_monitor_peer_report *out);
+/* The peer as it stands at now (env.now), wall being the wall clock then; its transitions too
+ * with `history`. 0 or -ENOMEM. */
+int wg_monitor_report_peer(const struct wg_peer *peer, uint64_t now, uint64_t wall, bool history,
+			   struct wg_monitor_peer_report *out);
 /* Every peer of the device, in order (the I/O layer adds the counters). 0 or -ENOMEM. */
-int wg_monitor_report_device(const struct wg_device *device, struct wg_monitor_report *out);
+int wg_monitor_report_device(const struct wg_device *device, bool history, struct wg_monitor_report *out);
 
 /* "never", "handshaking", "connected", "rekeying", "stale", "dead". */
 const char *wg_peer_state_name(enum wg_peer_state state);

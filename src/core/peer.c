@@ -65,6 +65,8 @@ void wg_peer_remove(struct wg_peer *peer)
 	wg_peer_purge_staged(peer);
 	free(peer->staged);
 	free(peer->sent_initiation);
+	wg_echo_set_target(peer, 0, NULL);
+	wg_monitor_free(&peer->monitor);
 	wg_noise_handshake_clear(peer);
 	wg_noise_keypairs_free(peer);
 	wg_cookie_maker_wipe(&peer->cookie);

@@ -11,6 +11,7 @@
 
 #include "core/cookie.h"
 #include "core/deadlines.h"
+#include "core/echo.h"
 #include "core/endpoint.h"
 #include "core/list.h"
 #include "core/monitor.h"
@@ -70,13 +71,16 @@ struct wg_peer {
 	 * of those that did not come: for monitoring. A message refused by the window is counted
 	 * as replayed (a duplicate, or one too late), never twice as lost. */
 	uint64_t rx_messages, tx_messages;
-	uint64_t rx_lost;                /* counters not received in time (counter.h) */
+	uint64_t rx_lost, rx_late;       /* counters not received in time, and of them came later */
 	uint64_t rx_replayed;
 	uint64_t last_data;              /* env.now of the last data in or out */
 	bool has_seen_data;              /* last_data is set */
 	uint64_t last_handshake_wall_ns; /* Unix time of the last completed handshake; 0 never */
 	uint64_t handshakes_completed;
 	struct wg_monitor monitor;       /* state, handshake figures, throughput (monitor.h) */
+	/* Echo probes (echo.h): allocated when a probe address is set, freed when it is removed
+	 * or with the peer; NULL for a peer without one (the data path tests only that). */
+	struct wg_echo *echo;
 
 	struct wg_list allowedips_list;
 	bool is_dead;

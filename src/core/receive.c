@@ -204,7 +204,7 @@ static struct wg_keypair *data_keypair(struct wg_device *device, const struct wg
 static int decrypt_data(struct wg_device *device, struct wg_keypair *keypair, uint8_t *msg, size_t len)
 {
 	struct wg_message_data *header = (struct wg_message_data *)msg;
-	uint64_t counter = wg_le64_get(header->counter), lost;
+	uint64_t counter = wg_le64_get(header->counter), lost, late;
 	uint8_t nonce[WG_AEAD_NONCE_LEN];
 
 	if (!wg_noise_keypair_can_receive(keypair, now_of(device))) {
@@ -220,12 +220,14 @@ static int decrypt_data(struct wg_device *device, struct wg_keypair *keypair, ui
 		return -EBADMSG;
 	}
 	lost = keypair->receiving_counter.lost;
+	late = keypair->receiving_counter.late;
 	if (!wg_counter_validate(&keypair->receiving_counter, counter)) {
 		++device->stats.rx_replayed;
 		++keypair->entry.peer->rx_replayed;
 		return -EALREADY;
 	}
 	keypair->entry.peer->rx_lost += keypair->receiving_counter.lost - lost;
+	keypair->entry.peer->rx_late += keypair->receiving_counter.late - late;
 	++keypair->entry.peer->rx_messages;
 	return 0;
 }
@@ -243,6 +245,9 @@ static int deliver_data(struct wg_device *device, struct wg_peer *peer, const ui
 		++device->stats.rx_disallowed_source;
 		return -EPERM;
 	}
+	/* Our own echo probes' answers stop here (echo.h). */
+	if (peer->echo && wg_echo_take_reply(peer, plain, ip.total_len))
+		return 0;
 	device->env.deliver(device->env.ctx, peer, plain, ip.total_len);
 	return 0;
 }

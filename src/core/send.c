@@ -100,7 +100,7 @@ int wg_packet_send_handshake_probe(struct wg_peer *peer, const struct wg_endpoin
 	wg_cookie_add_mac_to_packet((uint8_t *)&packet, sizeof(packet), &peer->cookie, now);
 	keep_sent_initiation(peer, &packet);
 	send_buffer_via(peer, via, (uint8_t *)&packet, sizeof(packet));
-	wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_HANDSHAKE_INITIATED, .attempt = 1 });
+	wg_event_report(peer, &(struct wg_event){ .type = WG_EVENT_HANDSHAKE_INITIATED, .attempt = 1, .probe = true });
 	return 0;
 }
 

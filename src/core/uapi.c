@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/echo.h"
 #include "core/key.h"
 #include "core/parse.h"
 #include "crypto/secret.h"
@@ -20,10 +21,12 @@ void wg_uapi_parser_init(struct wg_uapi_parser *parser, struct wg_config_device 
 
 static const char *const device_keys[] = {
 	"private_key", "listen_port", "fwmark", "replace_peers", "tcp_listen_port", "udp_probe_interval",
+	"probe_interval",
 };
 static const char *const peer_keys[] = {
 	"remove", "update_only", "replace_allowed_ips", "preshared_key", "endpoint",
 	"persistent_keepalive_interval", "allowed_ip", "protocol_version", "transport", "tcp_endpoint",
+	"probe",
 };
 static const char *const get_only_keys[] = {
 	"last_handshake_time_sec", "last_handshake_time_nsec", "rx_bytes", "tx_bytes", "transport_active",
@@ -109,6 +112,11 @@ static int device_extension_key(struct wg_uapi_parser *p, const char *key, const
 			return fail(p, -EINVAL, "udp_probe_interval: \"%.32s\" is not 1-86400 seconds", value);
 		c->udp_probe_interval = (uint32_t)n;
 		c->flags |= WG_DEVICE_HAS_UDP_PROBE_INTERVAL;
+	} else if (!strcmp(key, "probe_interval")) {
+		if (!wg_parse_decimal(value, WG_ECHO_INTERVAL_MAX, &n) || !n)
+			return fail(p, -EINVAL, "probe_interval: \"%.32s\" is not 1-%d seconds", value, WG_ECHO_INTERVAL_MAX);
+		c->probe_interval = (uint32_t)n;
+		c->flags |= WG_DEVICE_HAS_PROBE_INTERVAL;
 	} else {
 		return 1;
 	}
@@ -166,6 +174,10 @@ static int peer_extension_key(struct wg_uapi_parser *p, const char *key, const c
 			return fail(p, -EINVAL, "tcp_endpoint: \"%.64s\" is not IP:port or [IPv6]:port", value);
 		peer->tcp_endpoint.transport = WG_TRANSPORT_TCP;
 		peer->flags |= WG_PEER_HAS_TCP_ENDPOINT;
+	} else if (!strcmp(key, "probe")) {
+		if (!wg_uapi_parse_probe(value, &peer->probe))
+			return fail(p, -EINVAL, "probe: \"%.64s\" is not an IPv4 or IPv6 address (or empty for none)", value);
+		peer->flags |= WG_PEER_HAS_PROBE;
 	} else {
 		return 1;
 	}
@@ -344,6 +356,10 @@ static void append_peer_extensions(struct text *t, const struct wg_config_peer *
 		wg_endpoint_format(&peer->udp_endpoint, endpoint);
 		append(t, "udp_endpoint=%s\n", endpoint);
 	}
+	if ((peer->flags & WG_PEER_HAS_PROBE) && peer->probe.family) {
+		inet_ntop(peer->probe.family, peer->probe.addr, endpoint, sizeof(endpoint));
+		append(t, "probe=%s\n", endpoint);
+	}
 }
 
 static void append_peer(struct text *t, const struct wg_config_peer *peer)
@@ -371,6 +387,18 @@ static void append_peer(struct text *t, const struct wg_config_peer *peer)
 	}
 }
 
+bool wg_uapi_parse_probe(const char *text, struct wg_config_probe *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!*text)
+		return true;
+	if (inet_pton(AF_INET, text, out->addr) == 1)
+		out->family = AF_INET;
+	else if (inet_pton(AF_INET6, text, out->addr) == 1)
+		out->family = AF_INET6;
+	return out->family != 0;
+}
+
 char *wg_uapi_format(const struct wg_config_device *config, size_t *len)
 {
 	struct text t = { .buf = malloc(1024), .cap = 1024 };
@@ -389,6 +417,8 @@ char *wg_uapi_format(const struct wg_config_device *config, size_t *len)
 		append(&t, "tcp_listen_port=%u\n", config->tcp_listen_port);
 	if (config->flags & WG_DEVICE_HAS_UDP_PROBE_INTERVAL)
 		append(&t, "udp_probe_interval=%u\n", config->udp_probe_interval);
+	if (config->flags & WG_DEVICE_HAS_PROBE_INTERVAL)
+		append(&t, "probe_interval=%u\n", config->probe_interval);
 	for (const struct wg_config_peer *peer = config->first_peer; peer; peer = peer->next)
 		append_peer(&t, peer);
 	if (t.buf)

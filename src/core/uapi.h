@@ -37,6 +37,9 @@ const char *wg_uapi_transport_mode_name(enum wg_transport_mode mode);
 bool wg_uapi_parse_transport_mode(const char *text, enum wg_transport_mode *mode);
 const char *wg_uapi_transport_reason_name(enum wg_transport_reason reason);
 
+/* A probe address, numeric IPv4 or IPv6; the empty text is "none" (family 0). */
+bool wg_uapi_parse_probe(const char *text, struct wg_config_probe *out);
+
 /* The get reply's key=value lines (without the closing errno line), NUL-terminated, or NULL
  * when out of memory. It holds the private key: wipe it (length *len) before freeing. */
 char *wg_uapi_format(const struct wg_config_device *config, size_t *len);

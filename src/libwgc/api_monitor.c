@@ -1,7 +1,11 @@
 /* The public monitoring report (include/wgc.h): the core's model behind accessors. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/echo.h"
+#include "core/uapi.h"
 
 #include "libwgc/api.h"
 #include "libwgc/control.h"
@@ -53,7 +57,7 @@ WGC_EXPORT int wgc_device_monitor(struct wgc_device *device, struct wgc_monitor 
 	if (ret)
 		return ret;
 	pthread_mutex_lock(&device->engine.lock);
-	ret = wgl_engine_monitor(&device->engine, &monitor->report);
+	ret = wgl_engine_monitor(&device->engine, true, &monitor->report);
 	pthread_mutex_unlock(&device->engine.lock);
 	return finish(monitor, ret, out);
 }
@@ -69,7 +73,7 @@ WGC_EXPORT int wgc_control_monitor(const char *ifname, struct wgc_monitor **out)
 	if (ret)
 		return ret;
 	wg_monitor_report_free(&monitor->report);
-	ret = wgl_control_monitor(ifname, &monitor->report, NULL);
+	ret = wgl_control_monitor(ifname, &monitor->report, true, NULL);
 	return finish(monitor, ret, out);
 }
 
@@ -103,10 +107,13 @@ WGC_EXPORT int wgc_monitor_peer(const struct wgc_monitor *monitor, size_t i, str
 		.handshake_latency_ns = p->latency_last, .handshake_latency_min_ns = p->latency_min,
 		.handshake_latency_avg_ns = p->latency_avg, .handshake_latency_max_ns = p->latency_max,
 		.handshake_rtt_ns = p->handshake_rtt, .rx_messages = p->rx_messages, .tx_messages = p->tx_messages,
-		.rx_lost = p->rx_lost, .rx_replayed = p->rx_replayed, .rx_bps = p->rates.rx_bps,
+		.rx_lost = p->rx_lost, .rx_late = p->rx_late, .rx_replayed = p->rx_replayed, .rx_bps = p->rates.rx_bps,
 		.tx_bps = p->rates.tx_bps, .rx_pps = p->rates.rx_pps, .tx_pps = p->rates.tx_pps,
 		.rx_bps_10s = p->rates.rx_bps_avg, .tx_bps_10s = p->rates.tx_bps_avg,
 		.rx_pps_10s = p->rates.rx_pps_avg, .tx_pps_10s = p->rates.tx_pps_avg,
+		.probe_sent = p->probe_sent, .probe_answered = p->probe_answered, .probe_lost = p->probe_lost,
+		.probe_rtt_ns = p->probe_rtt_last, .probe_rtt_min_ns = p->probe_rtt_min,
+		.probe_rtt_avg_ns = p->probe_rtt_avg, .probe_rtt_max_ns = p->probe_rtt_max,
 	};
 	memcpy(all.public_key, p->public_key, sizeof(all.public_key));
 	size = out->size < sizeof(all) ? out->size : sizeof(all);
@@ -148,4 +155,39 @@ WGC_EXPORT const char *wgc_monitor_counter(const struct wgc_monitor *monitor, si
 	if (value)
 		*value = monitor->report.counters[i].value;
 	return monitor->report.counters[i].name;
+}
+
+WGC_EXPORT int wgc_peer_set_probe(struct wgc_peer *peer, const char *address)
+{
+	struct wg_config_probe probe;
+
+	if (!peer || !wg_uapi_parse_probe(address ? address : "", &probe))
+		return -EINVAL;
+	peer->model.probe = probe;
+	peer->model.flags |= WG_PEER_HAS_PROBE;
+	return 0;
+}
+
+WGC_EXPORT int wgc_peer_probe(const struct wgc_peer *peer, char *text, size_t size)
+{
+	char address[INET6_ADDRSTRLEN];
+
+	if (!peer || !text)
+		return -EINVAL;
+	if (!(peer->model.flags & WG_PEER_HAS_PROBE) || !peer->model.probe.family)
+		return -ENOENT;
+	inet_ntop(peer->model.probe.family, peer->model.probe.addr, address, sizeof(address));
+	if (strlen(address) >= size)
+		return -ENOSPC;
+	memcpy(text, address, strlen(address) + 1);
+	return 0;
+}
+
+WGC_EXPORT int wgc_config_set_probe_interval(struct wgc_config *config, uint32_t seconds)
+{
+	if (!config || !seconds || seconds > WG_ECHO_INTERVAL_MAX)
+		return -EINVAL;
+	config->model.probe_interval = seconds;
+	config->model.flags |= WG_DEVICE_HAS_PROBE_INTERVAL;
+	return 0;
 }

@@ -232,16 +232,52 @@ int wgl_control_get(const char *ifname, struct wg_config_device *out, enum wgl_c
 	return ret;
 }
 
-int wgl_control_monitor(const char *ifname, struct wg_monitor_report *out, enum wgl_control_stage *stage)
+/*
+ * Whether the daemon on the socket may know wgc's "monitor" operation: any other (wireguard-go)
+ * would log each one as an invalid operation, at error level, so it is not asked. Known by the
+ * name of the process at the other end; one whose process is out of sight (another PID
+ * namespace) is asked, and a refusal then still reads as "no monitoring".
+ */
+static bool may_monitor(const char *ifname)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	char path[64], comm[32] = "";
+	int fd = wgl_control_connect(ifname);
+	FILE *f;
+
+	if (fd < 0)
+		return true; /* the request reports what is wrong */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.pid <= 0) {
+		close(fd);
+		return true;
+	}
+	close(fd);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)cred.pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return !strcmp(comm, "wgcd\n");
+}
+
+int wgl_control_monitor(const char *ifname, struct wg_monitor_report *out, bool history,
+			enum wgl_control_stage *stage)
 {
 	struct wgl_text reply;
 	int ret;
 
 	wg_monitor_report_init(out);
+	if (!may_monitor(ifname))
+		return -EOPNOTSUPP;
 	wgl_text_init(&reply);
-	ret = request(ifname, "monitor=1\n\n", 11, &reply, stage);
-	/* A daemon without the operation ends the conversation: it has no monitoring. */
-	if (ret == -EPROTO || ret == -ECONNRESET || ret == -EPIPE)
+	ret = history ? request(ifname, "monitor=1\nhistory=1\n\n", 21, &reply, stage)
+		      : request(ifname, "monitor=1\n\n", 11, &reply, stage);
+	/* A daemon without the operation ends the conversation unanswered: it has no monitoring.
+	 * (A reply cut short or too long stays a protocol error.) */
+	if ((ret == -EPROTO && !reply.len) || ret == -ECONNRESET || ret == -EPIPE)
 		ret = -EOPNOTSUPP;
 	if (!ret) {
 		set_stage(stage, WGL_CONTROL_REPLY);

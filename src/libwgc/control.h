@@ -34,9 +34,11 @@ bool wgl_control_alive(const char *ifname);
 
 /* The running configuration with counters and handshake times. Free it with wg_config_free. */
 int wgl_control_get(const char *ifname, struct wg_config_device *out, enum wgl_control_stage *stage);
-/* wgc's "monitor" operation (monitortext.h): -EOPNOTSUPP from a daemon without it. Free the
- * report whatever the result. */
-int wgl_control_monitor(const char *ifname, struct wg_monitor_report *out, enum wgl_control_stage *stage);
+/* wgc's "monitor" operation (monitortext.h), with each peer's transitions when `history`:
+ * -EOPNOTSUPP from a daemon without it (which is not asked when it is known not to be a
+ * wgcd). Free the report whatever the result. */
+int wgl_control_monitor(const char *ifname, struct wg_monitor_report *out, bool history,
+			enum wgl_control_stage *stage);
 /* Sends a configuration as `wg setconf` would (wgl_settext_format). */
 int wgl_control_set(const char *ifname, const struct wg_config_device *config, enum wgl_control_stage *stage);
 /* Sends "set=1", the lines, and the closing blank line. 0, the daemon's -errno, or an I/O -errno. */

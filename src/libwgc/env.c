@@ -6,7 +6,10 @@
 #include "libwgc/env.h"
 
 #include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -149,10 +152,36 @@ static void event(void *ctx, const struct wg_event *event)
 	wgl_peer_transports_event(engine, event);
 }
 
+/* The TUN interface's first address of the family (IPv6: not link-local), read when an echo
+ * probe is due: addresses come and go with `ip address`, and a probe is due every few
+ * seconds at most. A device without a TUN here has none. */
+static bool probe_source(void *ctx, int family, uint8_t out[16])
+{
+	struct wgl_engine *engine = ctx;
+	struct ifaddrs *all, *a;
+	bool found = false;
+
+	if (engine->tunnel == WGL_TUNNEL_NONE || getifaddrs(&all))
+		return false;
+	for (a = all; a && !found; a = a->ifa_next) {
+		if (!a->ifa_addr || a->ifa_addr->sa_family != family || strcmp(a->ifa_name, engine->tun.name))
+			continue;
+		if (family == AF_INET) {
+			memcpy(out, &((struct sockaddr_in *)a->ifa_addr)->sin_addr, 4);
+			found = true;
+		} else if (!IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr)) {
+			memcpy(out, &((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr, 16);
+			found = true;
+		}
+	}
+	freeifaddrs(all);
+	return found;
+}
+
 struct wg_env wgl_env(struct wgl_engine *engine)
 {
 	return (struct wg_env){
 		.ctx = engine, .now = now, .wall = wall, .random = wgl_random_bytes, .send = send_message,
-		.forget = forget, .deliver = deliver, .log = log_message, .event = event,
+		.forget = forget, .deliver = deliver, .log = log_message, .event = event, .probe_source = probe_source,
 	};
 }

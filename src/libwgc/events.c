@@ -1,6 +1,7 @@
 #include "libwgc/events.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/peer.h"
@@ -32,7 +33,10 @@ void wgl_events_add(struct wgl_events *events, const struct wg_event *event)
 		.received = event->received, .idle_ns = event->idle,
 		.transport = (enum wgc_transport)event->transport,
 		.transport_reason = (enum wgc_transport_reason)event->transport_reason,
+		.state_from = (enum wgc_peer_state)event->state_from, .state_to = (enum wgc_peer_state)event->state_to,
 	};
+	if (event->state_reason)
+		snprintf(e->state_reason, sizeof(e->state_reason), "%s", event->state_reason);
 	memcpy(e->peer, event->peer->handshake.remote_static, sizeof(e->peer));
 	copy_endpoint(&e->endpoint, event->endpoint);
 	if (event->keys && (events->wanted & WGC_EVENTS_WITH_KEYS)) {
@@ -134,5 +138,6 @@ _Static_assert((int)WGC_EVENT_HANDSHAKE_COMPLETE == (int)WG_EVENT_HANDSHAKE_COMP
 _Static_assert((int)WGC_EVENT_KEYS_DERIVED == (int)WG_EVENT_KEYS_DERIVED, "event kinds");
 _Static_assert((int)WGC_EVENT_DATA_AFTER_IDLE == (int)WG_EVENT_DATA_AFTER_IDLE, "event kinds");
 _Static_assert((int)WGC_EVENT_TRANSPORT_CHANGED == (int)WG_EVENT_TRANSPORT_CHANGED, "event kinds");
+_Static_assert((int)WGC_EVENT_STATE_CHANGED == (int)WG_EVENT_STATE_CHANGED, "event kinds");
 _Static_assert((int)WGC_EVENT_TYPES == (int)WG_EVENT_TYPES, "event kinds");
 _Static_assert((int)WGC_EXPIRED_WIPED == (int)WG_EXPIRED_WIPED, "expiry reasons");

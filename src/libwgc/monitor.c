@@ -51,11 +51,11 @@ static int add_counters(struct wgl_engine *engine, struct wg_monitor_report *out
 	return ret;
 }
 
-int wgl_engine_monitor(struct wgl_engine *engine, struct wg_monitor_report *out)
+int wgl_engine_monitor(struct wgl_engine *engine, bool history, struct wg_monitor_report *out)
 {
 	int ret;
 
-	wgl_engine_tick(engine); /* ages and rates as of now, not of the round's start */
+	wgl_engine_tick(engine); /* state ages and wall times as of now, not of the round's start */
 	ret = add_counters(engine, out);
-	return ret ? ret : wg_monitor_report_device(&engine->device, out);
+	return ret ? ret : wg_monitor_report_device(&engine->device, history, out);
 }

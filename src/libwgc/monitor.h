@@ -5,11 +5,14 @@
 #ifndef WGL_MONITOR_H
 #define WGL_MONITOR_H
 
+#include <stdbool.h>
+
 #include "core/monitor.h"
 
 struct wgl_engine;
 
-/* Under the engine's lock. 0 or -ENOMEM (then free what *out holds). */
-int wgl_engine_monitor(struct wgl_engine *engine, struct wg_monitor_report *out);
+/* Under the engine's lock; each peer's transitions too with `history`. 0 or -ENOMEM (then free
+ * what *out holds). */
+int wgl_engine_monitor(struct wgl_engine *engine, bool history, struct wg_monitor_report *out);
 
 #endif

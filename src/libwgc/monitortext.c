@@ -27,6 +27,7 @@ static const struct {
 	PEER_FIELD("rx_messages", rx_messages),
 	PEER_FIELD("tx_messages", tx_messages),
 	PEER_FIELD("rx_lost", rx_lost),
+	PEER_FIELD("rx_late", rx_late),
 	PEER_FIELD("rx_replayed", rx_replayed),
 	PEER_FIELD("rx_bps", rates.rx_bps),
 	PEER_FIELD("tx_bps", rates.tx_bps),
@@ -36,6 +37,15 @@ static const struct {
 	PEER_FIELD("tx_bps_10s", rates.tx_bps_avg),
 	PEER_FIELD("rx_pps_10s", rates.rx_pps_avg),
 	PEER_FIELD("tx_pps_10s", rates.tx_pps_avg),
+	PEER_FIELD("probing", probing),
+	PEER_FIELD("probe_sent", probe_sent),
+	PEER_FIELD("probe_answered", probe_answered),
+	PEER_FIELD("probe_lost", probe_lost),
+	PEER_FIELD("probe_rtt_ns", probe_rtt_last),
+	PEER_FIELD("probe_rtt_min_ns", probe_rtt_min),
+	PEER_FIELD("probe_rtt_avg_ns", probe_rtt_avg),
+	PEER_FIELD("probe_rtt_max_ns", probe_rtt_max),
+	PEER_FIELD("transitions_total", transitions_total),
 };
 
 enum { PEER_FIELDS = sizeof(peer_fields) / sizeof(peer_fields[0]) };
@@ -91,6 +101,8 @@ static bool parse_transition(char *value, struct wg_monitor_peer_report *peer)
 
 	if (peer->transition_count >= WG_MONITOR_HISTORY)
 		return false;
+	if (!peer->transitions && !(peer->transitions = calloc(WG_MONITOR_HISTORY, sizeof(*peer->transitions))))
+		return false;
 	from = strchr(value, ' ');
 	to = from ? strchr(from + 1, ' ') : NULL;
 	reason = to ? strchr(to + 1, ' ') : NULL;
@@ -124,6 +136,19 @@ static int parse_peer_line(struct wg_monitor_peer_report *peer, const char *key,
 	return 0; /* a key of a later version */
 }
 
+/* A counter's name becomes part of a metric's name: [a-z0-9_], as wgcd's are. */
+static bool counter_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || len >= sizeof(((struct wg_monitor_counter *)0)->name))
+		return false;
+	for (const char *c = name; *c; ++c)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
+			return false;
+	return true;
+}
+
 static int parse_line(struct wg_monitor_report *out, struct wg_monitor_peer_report **peer, char *line)
 {
 	char *value = strchr(line, '=');
@@ -134,7 +159,12 @@ static int parse_line(struct wg_monitor_report *out, struct wg_monitor_peer_repo
 		return -EINVAL;
 	*value++ = '\0';
 	if (!strcmp(line, "errno")) {
-		e = strtol(value, NULL, 10);
+		char *end;
+
+		errno = 0;
+		e = strtol(value, &end, 10);
+		if (errno || *end || end == value || e > 4095 || e < -4095)
+			return -EINVAL;
 		return e > 0 ? (int)-e : (int)e;
 	}
 	if (!strcmp(line, "public_key")) {
@@ -145,7 +175,7 @@ static int parse_line(struct wg_monitor_report *out, struct wg_monitor_peer_repo
 	}
 	if (*peer)
 		return parse_peer_line(*peer, line, value);
-	if (strlen(line) >= sizeof(out->counters->name) || !parse_u64(value, &n))
+	if (!counter_name(line) || !parse_u64(value, &n))
 		return -EINVAL;
 	return wg_monitor_report_add_counter(out, line, n);
 }

@@ -31,6 +31,8 @@ static void append_device(struct wgl_text *text, const struct wg_config_device *
 		wgl_text_append(text, "tcp_listen_port=%u\n", config->tcp_listen_port);
 	if (config->flags & WG_DEVICE_HAS_UDP_PROBE_INTERVAL)
 		wgl_text_append(text, "udp_probe_interval=%u\n", config->udp_probe_interval);
+	if (config->flags & WG_DEVICE_HAS_PROBE_INTERVAL)
+		wgl_text_append(text, "probe_interval=%u\n", config->probe_interval);
 }
 
 static void append_allowedips(struct wgl_text *text, const struct wg_config_peer *peer)
@@ -67,6 +69,11 @@ static void append_peer(struct wgl_text *text, const struct wg_config_peer *peer
 	if (peer->flags & WG_PEER_HAS_TCP_ENDPOINT) {
 		wg_endpoint_format(&peer->tcp_endpoint, endpoint);
 		wgl_text_append(text, "tcp_endpoint=%s\n", endpoint);
+	}
+	if (peer->flags & WG_PEER_HAS_PROBE) {
+		if (peer->probe.family)
+			inet_ntop(peer->probe.family, peer->probe.addr, endpoint, sizeof(endpoint));
+		wgl_text_append(text, "probe=%s\n", peer->probe.family ? endpoint : "");
 	}
 	if (peer->flags & WG_PEER_REPLACE_ALLOWEDIPS)
 		wgl_text_append(text, "replace_allowed_ips=true\n");

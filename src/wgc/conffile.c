@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/echo.h"
 #include "core/key.h"
 #include "core/parse.h"
 #include "core/uapi.h"
@@ -438,6 +439,29 @@ static int parse_probe_interval(struct wgc_conffile *p, const struct key_handler
 	return 0;
 }
 
+static int parse_echo_interval(struct wgc_conffile *p, const struct key_handler *h, char *value)
+{
+	char q[72];
+	unsigned long long n;
+
+	if (!wg_parse_decimal(value, WG_ECHO_INTERVAL_MAX, &n) || !n)
+		return fail(p, h->name, "\"%s\" is not a number of seconds from 1 to %d", quote(q, value),
+			    WG_ECHO_INTERVAL_MAX);
+	p->device->probe_interval = (uint32_t)n;
+	p->device->flags |= WG_DEVICE_HAS_PROBE_INTERVAL;
+	return 0;
+}
+
+static int parse_probe(struct wgc_conffile *p, const struct key_handler *h, char *value)
+{
+	char q[72];
+
+	if (!*value || !wg_uapi_parse_probe(value, &p->peer->probe))
+		return fail(p, h->name, "\"%s\" is not an IPv4 or IPv6 address", quote(q, value));
+	p->peer->flags |= WG_PEER_HAS_PROBE;
+	return 0;
+}
+
 static int parse_transport(struct wgc_conffile *p, const struct key_handler *h, char *value)
 {
 	char q[72];
@@ -477,12 +501,14 @@ static const struct key_handler handlers[] = {
 	{ "SaveConfig", WGC_SECTION_INTERFACE, SQUEEZED, parse_save_config, 0 },
 	{ "TCPListenPort", WGC_SECTION_INTERFACE, SQUEEZED, parse_tcp_listen_port, 0 },
 	{ "UDPProbeInterval", WGC_SECTION_INTERFACE, SQUEEZED, parse_probe_interval, 0 },
+	{ "ProbeInterval", WGC_SECTION_INTERFACE, SQUEEZED, parse_echo_interval, 0 },
 	{ "PublicKey", WGC_SECTION_PEER, SQUEEZED, parse_public_key, 0 },
 	{ "PresharedKey", WGC_SECTION_PEER, SQUEEZED, parse_preshared_key, 0 },
 	{ "AllowedIPs", WGC_SECTION_PEER, SQUEEZED, parse_allowed_ips, 0 },
 	{ "Endpoint", WGC_SECTION_PEER, SQUEEZED, parse_endpoint, WGC_ENDPOINT_UDP },
 	{ "TCPEndpoint", WGC_SECTION_PEER, SQUEEZED, parse_endpoint, WGC_ENDPOINT_TCP },
 	{ "Transport", WGC_SECTION_PEER, SQUEEZED, parse_transport, 0 },
+	{ "Probe", WGC_SECTION_PEER, SQUEEZED, parse_probe, 0 },
 	{ "PersistentKeepalive", WGC_SECTION_PEER, SQUEEZED, parse_keepalive, 0 },
 };
 

@@ -14,6 +14,7 @@
 #include "core/endpoint.h"
 #include "wgc/commands.h"
 #include "wgc/promtext.h"
+#include "wgc/show.h"
 #include "wgc/uapi.h"
 
 enum { HTTP_CONNECTIONS = 16, HTTP_TIMEOUT_SECONDS = 10 };
@@ -84,8 +85,10 @@ static int scrape(struct scrape *s, const char *only)
 			continue;
 		}
 		s->ifs[kept] = (struct wgc_prom_interface){ .ifname = names[kept], .device = &s->devices[kept] };
-		if (!wgl_control_monitor(names[kept], &s->monitors[kept], NULL))
+		if (!wgl_control_monitor(names[kept], &s->monitors[kept], false, NULL)) {
+			wgc_show_monitor_sort(&s->monitors[kept]);
 			s->ifs[kept].monitor = &s->monitors[kept];
+		}
 		++kept;
 	}
 	s->count = kept;

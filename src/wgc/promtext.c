@@ -26,12 +26,17 @@ static void family(FILE *out, const char *name, const char *type, const char *he
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void peer_labels(FILE *out, const char *ifname, const struct wg_config_peer *peer, bool allowed_ips)
+/* The labels of a peer's sample: interface, public_key and (MindFlavor's exporter) allowed_ips,
+ * or device and public_key (mdlayher's). */
+enum label_style { OURS, MINDFLAVOR, MDLAYHER };
+
+static void peer_labels(FILE *out, const char *ifname, const struct wg_config_peer *peer, enum label_style style)
 {
 	char key[WG_KEY_BASE64_LEN + 1], addr[INET6_ADDRSTRLEN];
+	bool allowed_ips = style == MINDFLAVOR;
 
 	wg_key_to_base64(key, peer->public_key);
-	fputs("{interface=\"", out);
+	fputs(style == MDLAYHER ? "{device=\"" : "{interface=\"", out);
 	label_value(out, ifname);
 	fprintf(out, "\",public_key=\"%s\"", key);
 	if (allowed_ips) {
@@ -64,11 +69,18 @@ static double latest_handshake(const struct wg_config_peer *peer)
 static const struct {
 	const char *name, *type, *help;
 	double (*value)(const struct wg_config_peer *peer);
+	enum label_style labels;
 } exporter_families[] = {
-	{ "wireguard_sent_bytes_total", "counter", "Bytes sent to the peer", sent_bytes },
-	{ "wireguard_received_bytes_total", "counter", "Bytes received from the peer", received_bytes },
+	/* MindFlavor's prometheus_wireguard_exporter */
+	{ "wireguard_sent_bytes_total", "counter", "Bytes sent to the peer", sent_bytes, MINDFLAVOR },
+	{ "wireguard_received_bytes_total", "counter", "Bytes received from the peer", received_bytes, MINDFLAVOR },
 	{ "wireguard_latest_handshake_seconds", "gauge", "Unix time of the latest handshake (0: none)",
-	  latest_handshake },
+	  latest_handshake, MINDFLAVOR },
+	/* mdlayher's wireguard_exporter */
+	{ "wireguard_peer_transmit_bytes_total", "counter", "Bytes transmitted to the peer", sent_bytes, MDLAYHER },
+	{ "wireguard_peer_receive_bytes_total", "counter", "Bytes received from the peer", received_bytes, MDLAYHER },
+	{ "wireguard_peer_last_handshake_seconds", "gauge", "Unix time of the last handshake with the peer",
+	  latest_handshake, MDLAYHER },
 };
 
 static void write_exporter_families(FILE *out, const struct wgc_prom_interface *ifs, size_t count)
@@ -78,7 +90,7 @@ static void write_exporter_families(FILE *out, const struct wgc_prom_interface *
 		for (size_t i = 0; i < count; ++i) {
 			for (const struct wg_config_peer *peer = ifs[i].device->first_peer; peer; peer = peer->next) {
 				fputs(exporter_families[f].name, out);
-				peer_labels(out, ifs[i].ifname, peer, true);
+				peer_labels(out, ifs[i].ifname, peer, exporter_families[f].labels);
 				fprintf(out, "} %.17g\n", exporter_families[f].value(peer));
 			}
 		}
@@ -96,10 +108,22 @@ static double m_latency(const struct wg_monitor_peer_report *p) { return NS(p->l
 static double m_latency_min(const struct wg_monitor_peer_report *p) { return NS(p->latency_min); }
 static double m_latency_avg(const struct wg_monitor_peer_report *p) { return NS(p->latency_avg); }
 static double m_latency_max(const struct wg_monitor_peer_report *p) { return NS(p->latency_max); }
-static double m_rtt(const struct wg_monitor_peer_report *p) { return NS(p->handshake_rtt); }
+static double m_rtt(const struct wg_monitor_peer_report *p) { return NS(wgc_show_rtt(p)); }
+static double m_handshake_rtt(const struct wg_monitor_peer_report *p) { return NS(p->handshake_rtt); }
+static double m_probe_rtt(const struct wg_monitor_peer_report *p) { return NS(p->probe_rtt_last); }
+static double m_probe_sent(const struct wg_monitor_peer_report *p) { return (double)p->probe_sent; }
+static double m_probe_lost(const struct wg_monitor_peer_report *p) { return (double)p->probe_lost; }
+
+static double m_probe_loss_ratio(const struct wg_monitor_peer_report *p)
+{
+	double ratio = wgc_show_probe_loss_ratio(p);
+
+	return ratio < 0 ? 0 : ratio;
+}
 static double m_rx_packets(const struct wg_monitor_peer_report *p) { return (double)p->rx_messages; }
 static double m_tx_packets(const struct wg_monitor_peer_report *p) { return (double)p->tx_messages; }
 static double m_lost(const struct wg_monitor_peer_report *p) { return (double)p->rx_lost; }
+static double m_late(const struct wg_monitor_peer_report *p) { return (double)p->rx_late; }
 static double m_replayed(const struct wg_monitor_peer_report *p) { return (double)p->rx_replayed; }
 static double m_rx_rate(const struct wg_monitor_peer_report *p) { return (double)p->rates.rx_bps / 8; }
 static double m_tx_rate(const struct wg_monitor_peer_report *p) { return (double)p->rates.tx_bps / 8; }
@@ -123,11 +147,18 @@ static const struct {
 	{ "wgc_handshake_latency_min_seconds", "gauge", "Fastest handshake we started", m_latency_min },
 	{ "wgc_handshake_latency_avg_seconds", "gauge", "Mean of the handshakes we started", m_latency_avg },
 	{ "wgc_handshake_latency_max_seconds", "gauge", "Slowest handshake we started", m_latency_max },
-	{ "wgc_rtt_seconds", "gauge", "Round trip of the latest handshake, either role (0: unknown)", m_rtt },
+	{ "wgc_rtt_seconds", "gauge", "Round trip: the latest echo probe's, else the latest handshake's (0: unknown)",
+	  m_rtt },
+	{ "wgc_handshake_rtt_seconds", "gauge", "Round trip of the latest handshake, either role", m_handshake_rtt },
+	{ "wgc_probe_rtt_seconds", "gauge", "Round trip of the latest answered echo probe (0: none)", m_probe_rtt },
+	{ "wgc_probe_sent_total", "counter", "Echo probes sent through the tunnel", m_probe_sent },
+	{ "wgc_probe_lost_total", "counter", "Echo probes not answered within 5 s", m_probe_lost },
+	{ "wgc_probe_loss_ratio", "gauge", "Lost over settled echo probes", m_probe_loss_ratio },
 	{ "wgc_received_packets_total", "counter", "Data messages received, keepalives included", m_rx_packets },
 	{ "wgc_sent_packets_total", "counter", "Data messages sent, keepalives included", m_tx_packets },
-	{ "wgc_received_lost_packets_total", "counter", "Messages the peer sent that never arrived in time",
-	  m_lost },
+	{ "wgc_received_lost_packets_total", "counter",
+	  "Messages the peer sent that had not arrived when 64-128 newer ones had", m_lost },
+	{ "wgc_received_late_packets_total", "counter", "Of those counted lost, the ones that came later", m_late },
 	{ "wgc_received_replayed_packets_total", "counter", "Duplicates and replays dropped", m_replayed },
 	{ "wgc_rx_loss_ratio", "gauge", "Lost over lost and received, since the peer was added", m_loss_ratio },
 	{ "wgc_received_bytes_per_second", "gauge", "Inbound throughput over the last second", m_rx_rate },
@@ -148,7 +179,7 @@ static void write_peer_families(FILE *out, const struct wgc_prom_interface *ifs,
 	FOR_EACH_MONITORED_PEER(ifs, count, i, peer, m) {
 		for (unsigned s = 0; s < WG_STATE_COUNT; ++s) {
 			fputs("wgc_peer_state", out);
-			peer_labels(out, ifs[i].ifname, peer, false);
+			peer_labels(out, ifs[i].ifname, peer, OURS);
 			fprintf(out, ",state=\"%s\"} %d\n", wg_peer_state_name((enum wg_peer_state)s), m->state == s);
 		}
 	}
@@ -156,7 +187,7 @@ static void write_peer_families(FILE *out, const struct wgc_prom_interface *ifs,
 		family(out, peer_families[f].name, peer_families[f].type, peer_families[f].help);
 		FOR_EACH_MONITORED_PEER(ifs, count, i, peer, m) {
 			fputs(peer_families[f].name, out);
-			peer_labels(out, ifs[i].ifname, peer, false);
+			peer_labels(out, ifs[i].ifname, peer, OURS);
 			fprintf(out, "} %.17g\n", peer_families[f].value(m));
 		}
 	}

@@ -107,6 +107,10 @@ static void format_peer(struct wgl_text *out, const struct wg_config_peer *peer)
 		wg_endpoint_format(&peer->tcp_endpoint, endpoint);
 		wgl_text_append(out, "TCPEndpoint = %s\n", endpoint);
 	}
+	if ((peer->flags & WG_PEER_HAS_PROBE) && peer->probe.family) {
+		inet_ntop(peer->probe.family, peer->probe.addr, endpoint, sizeof(endpoint));
+		wgl_text_append(out, "Probe = %s\n", endpoint);
+	}
 }
 
 void wgc_saveconf_format(struct wgl_text *out, const struct wgc_extras *extras, const struct wgc_strlist *addresses,
@@ -121,6 +125,8 @@ void wgc_saveconf_format(struct wgl_text *out, const struct wgc_extras *extras, 
 		wgl_text_append(out, "TCPListenPort = %u\n", running->tcp_listen_port);
 	if (running->flags & WG_DEVICE_HAS_UDP_PROBE_INTERVAL)
 		wgl_text_append(out, "UDPProbeInterval = %u\n", running->udp_probe_interval);
+	if (running->flags & WG_DEVICE_HAS_PROBE_INTERVAL)
+		wgl_text_append(out, "ProbeInterval = %u\n", running->probe_interval);
 	if (!wg_secret_is_zero(running->private_key, WG_KEY_LEN))
 		format_key(out, "PrivateKey", running->private_key);
 	for (const struct wg_config_peer *peer = running->first_peer; peer; peer = peer->next)

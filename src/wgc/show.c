@@ -34,8 +34,10 @@ static int show_one(const char *ifname, bool json, bool history, bool *first, bo
 		fputc('\n', stdout);
 	if (!ret) {
 		/* A daemon without monitoring (not a wgcd) shows what a get has. */
-		if (!wgl_control_monitor(ifname, &monitor, NULL))
+		if (!wgl_control_monitor(ifname, &monitor, history, NULL)) {
+			wgc_show_monitor_sort(&monitor);
 			view.monitor = &monitor;
+		}
 		(json ? wgc_show_json : wgc_show_text)(stdout, ifname, &device, &view);
 		wg_monitor_report_free(&monitor);
 		*first = false;

@@ -30,13 +30,21 @@ void wgc_show_text(FILE *out, const char *ifname, const struct wg_config_device 
 void wgc_show_json(FILE *out, const char *ifname, const struct wg_config_device *device,
 		   const struct wgc_show_view *view);
 
-/* The monitoring part (showmonitor.c): the report's entry for a peer (NULL: none), the lines
- * or JSON members it adds, and its inbound loss ratio (-1 before any message). */
+/* The monitoring part (showmonitor.c): the report sorted by public key (once, for the
+ * lookups), the sorted report's entry for a peer (NULL: none), the lines or JSON members it
+ * adds, and its inbound loss ratio (-1 before any message). */
+void wgc_show_monitor_sort(struct wg_monitor_report *report);
 const struct wg_monitor_peer_report *wgc_show_monitor_peer(const struct wg_monitor_report *report,
 							    const uint8_t public_key[WG_KEY_LEN]);
 void wgc_show_monitor_text(FILE *out, const struct wg_monitor_peer_report *peer, uint64_t now_sec, bool history);
 /* peer NULL: every member, null. */
 void wgc_show_monitor_json(FILE *out, const struct wg_monitor_peer_report *peer, bool history);
 double wgc_show_loss_ratio(const struct wg_monitor_peer_report *peer);
+/* What never arrived: judged lost, less what came late. */
+uint64_t wgc_show_never_arrived(const struct wg_monitor_peer_report *peer);
+/* Of the echo probes settled (answered or given up): lost; -1 without probes or before any. */
+double wgc_show_probe_loss_ratio(const struct wg_monitor_peer_report *peer);
+/* The round trip to show: the probes' latest when they are answered, else the handshake's. */
+uint64_t wgc_show_rtt(const struct wg_monitor_peer_report *peer);
 
 #endif

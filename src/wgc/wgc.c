@@ -11,6 +11,7 @@ static const struct {
 	const char *description;
 } subcommands[] = {
 	{ "show", wgc_show_main, "Shows interfaces, their peers, each peer's state and figures (--json, --history)" },
+	{ "events", wgc_events_main, "Follows the peers' state transitions as they happen (--json)" },
 	{ "metrics", wgc_metrics_main, "Prints Prometheus metrics of the interfaces, or serves them (--listen)" },
 	{ "up", wgc_up_main, "Brings up an interface from a wg-quick configuration file" },
 	{ "down", wgc_down_main, "Takes down an interface brought up by `wgc up'" },

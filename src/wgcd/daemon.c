@@ -26,11 +26,11 @@ static int uapi_set(void *ctx, const struct wg_config_device *config)
 	return wgl_engine_configure(&daemon->engine, config);
 }
 
-static int uapi_monitor(void *ctx, struct wg_monitor_report *out)
+static int uapi_monitor(void *ctx, bool history, struct wg_monitor_report *out)
 {
 	struct wgcd *daemon = ctx;
 
-	return wgl_engine_monitor(&daemon->engine, out);
+	return wgl_engine_monitor(&daemon->engine, history, out);
 }
 
 static void uapi_deleted(void *ctx)

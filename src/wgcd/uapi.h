@@ -27,8 +27,9 @@ struct wgcd_uapi_ops {
 	int (*get)(void *ctx, struct wg_config_device *out);
 	/* Applies a set whole or not at all. 0 or -errno. */
 	int (*set)(void *ctx, const struct wg_config_device *config);
-	/* wgc's "monitor" extension: the device's monitoring report. 0 or -errno. */
-	int (*monitor)(void *ctx, struct wg_monitor_report *out);
+	/* wgc's "monitor" extension: the device's monitoring report, with each peer's transitions
+	 * when `history`. 0 or -errno. */
+	int (*monitor)(void *ctx, bool history, struct wg_monitor_report *out);
 	/* The socket file was deleted or replaced. */
 	void (*deleted)(void *ctx);
 };

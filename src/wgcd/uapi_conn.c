@@ -32,6 +32,7 @@ struct wgcd_uapi_conn {
 	struct wgcd_uapi *uapi;
 	enum request request;
 	int error;                          /* the request's first error, -errno */
+	bool monitor_history;               /* a monitor request asked for the transitions */
 	struct wg_config_device config;     /* a set being parsed */
 	struct wg_uapi_parser parser;
 	char line[WG_UAPI_LINE_MAX + 1];    /* may hold a key's text: wiped once parsed */
@@ -169,7 +170,7 @@ static int answer_monitor(struct wgcd_uapi_conn *conn)
 	wg_monitor_report_init(&report);
 	wgl_text_init(&text);
 	if (!ret)
-		ret = conn->uapi->ops->monitor(conn->uapi->ctx, &report);
+		ret = conn->uapi->ops->monitor(conn->uapi->ctx, conn->monitor_history, &report);
 	if (!ret) {
 		wgl_monitortext_format(&text, &report);
 		ret = wgl_text_status(&text);
@@ -203,6 +204,7 @@ static int begin_request(struct wgcd_uapi_conn *conn, const char *line)
 		conn->request = REQUEST_GET;
 	} else if (!strcmp(line, "monitor=1")) {
 		conn->request = REQUEST_MONITOR;
+		conn->monitor_history = false;
 	} else if (!strcmp(line, "set=1")) {
 		conn->request = REQUEST_SET;
 		wg_config_init(&conn->config);
@@ -230,8 +232,13 @@ static int take_line(struct wgcd_uapi_conn *conn, const char *line, bool overlon
 		return overlong ? -EPROTO : begin_request(conn, line);
 	if (!*line && !overlong)
 		return end_request(conn);
+	if (conn->request == REQUEST_MONITOR && !overlong && !strcmp(line, "history=1") && !conn->monitor_history) {
+		conn->monitor_history = true;
+		return 0;
+	}
 	if (overlong || conn->request != REQUEST_SET) {
-		/* A get (or monitor) takes no arguments; an overlong line can only be garbage. */
+		/* A get takes no arguments, a monitor only history=1; an overlong line can only be
+		 * garbage. */
 		if (!conn->error)
 			conn->error = -EINVAL;
 		return 0;
