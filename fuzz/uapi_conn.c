@@ -3,6 +3,7 @@
  * real socketpair. Nothing may crash or leak, and the replies must end in a well-formed
  * "errno=N" block.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +30,31 @@ static int set(void *ctx, const struct wg_config_device *config)
 	return 0;
 }
 
+/* A report with a peer and, when asked, its history: the monitor operation's framing too. */
+static int monitor(void *ctx, bool history, struct wg_monitor_report *out)
+{
+	struct wg_monitor_peer_report *peer;
+
+	(void)ctx;
+	if (wg_monitor_report_add_counter(out, "rx_malformed", 1) || !(peer = wg_monitor_report_add_peer(out)))
+		return -ENOMEM;
+	peer->state = WG_STATE_CONNECTED;
+	if (history) {
+		peer->transitions = calloc(WG_MONITOR_HISTORY, sizeof(*peer->transitions));
+		if (!peer->transitions)
+			return -ENOMEM;
+		peer->transition_count = 1;
+		strcpy(peer->transitions[0].reason, "initiation sent");
+	}
+	return 0;
+}
+
 static void deleted(void *ctx)
 {
 	(void)ctx;
 }
 
-static const struct wgcd_uapi_ops ops = { get, set, deleted };
+static const struct wgcd_uapi_ops ops = { .get = get, .set = set, .monitor = monitor, .deleted = deleted };
 
 static void pump(struct wgcd_uapi *uapi)
 {

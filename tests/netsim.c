@@ -161,6 +161,7 @@ static void env_event(void *ctx, const struct wg_event *event)
 		e->has_keys = true;
 	}
 	e->event.keys = NULL;
+	e->event.state_reason = NULL; /* valid during the call only */
 }
 
 size_t sim_event_count(const struct sim_node *node, enum wg_event_type type)

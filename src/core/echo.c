@@ -124,6 +124,10 @@ static void send_echo(struct wg_peer *peer, uint64_t now)
 	uint16_t seq = e->next_seq;
 	size_t len;
 
+	/* Cryptokey routing would take it elsewhere (another peer's, or none): not ours to send. */
+	e->unroutable = wg_allowedips_lookup(&device->peer_allowedips, e->family, e->target) != peer;
+	if (e->unroutable)
+		return;
 	if (!device->env.probe_source || !device->env.probe_source(device->env.ctx, e->family, src))
 		return; /* no address of that family on the tunnel yet */
 	slot = &e->pending[seq % WG_ECHO_OUTSTANDING];
@@ -140,6 +144,7 @@ static void send_echo(struct wg_peer *peer, uint64_t now)
 void wg_echo_tick(struct wg_peer *peer, uint64_t now)
 {
 	struct wg_echo *e = peer->echo;
+	uint64_t interval = (uint64_t)peer->device->echo_interval * WG_NSEC_PER_SEC;
 
 	if (!e)
 		return;
@@ -149,10 +154,12 @@ void wg_echo_tick(struct wg_peer *peer, uint64_t now)
 			++e->lost;
 		}
 	}
-	if (now < e->next_due)
+	/* Against the interval as it is now: a shorter one set meanwhile applies at once. */
+	if (e->has_tried && now - e->last_try < interval)
 		return;
 	send_echo(peer, now);
-	e->next_due = now + (uint64_t)peer->device->echo_interval * WG_NSEC_PER_SEC;
+	e->last_try = now;
+	e->has_tried = true;
 }
 
 /* The ICMP(v6) message of an echo reply from the target to us, or NULL. */

@@ -1,6 +1,6 @@
 /*
  * Echo probes: a peer with a probe address (an inner address of the peer, inside its allowed
- * IPs) gets an ICMP or ICMPv6 echo request through the tunnel every probe interval, from the
+ * IPs; otherwise none is sent and it is reported unroutable) gets an ICMP or ICMPv6 echo request through the tunnel every probe interval, from the
  * tunnel interface's own address of that family (env.probe_source). Whatever WireGuard the
  * peer runs, its operating system answers; the core takes its own replies (by identifier,
  * source and magic) off the tunnel instead of delivering them, and from them measures the
@@ -37,7 +37,9 @@ struct wg_echo {
 	uint8_t family;                 /* AF_INET or AF_INET6 */
 	uint8_t target[16];
 	uint16_t id, next_seq;          /* id: random per peer, so replies are told apart */
-	uint64_t next_due;              /* env.now of the next echo */
+	uint64_t last_try;              /* env.now of the last echo due, if has_tried */
+	bool has_tried;
+	bool unroutable;                /* the target is outside the peer's allowed IPs: none sent */
 	/* The echoes sent and not yet answered or given up, by seq % WG_ECHO_OUTSTANDING. */
 	struct wg_echo_pending pending[WG_ECHO_OUTSTANDING];
 	uint64_t sent, answered, lost;  /* lost: unanswered after WG_ECHO_TIMEOUT */

@@ -171,6 +171,8 @@ const struct wg_transition *wg_monitor_transition(const struct wg_monitor *monit
 {
 	unsigned first = (monitor->history_next + WG_MONITOR_HISTORY - monitor->history_count) % WG_MONITOR_HISTORY;
 
+	if (i >= monitor->history_count)
+		return NULL;
 	return &monitor->history[(first + i) % WG_MONITOR_HISTORY];
 }
 
@@ -429,6 +431,7 @@ int wg_monitor_report_peer(const struct wg_peer *peer, uint64_t now, uint64_t wa
 		const struct wg_echo *e = peer->echo;
 
 		out->probing = 1;
+		out->probe_unroutable = e->unroutable;
 		out->probe_sent = e->sent;
 		out->probe_answered = e->answered;
 		out->probe_lost = e->lost;
@@ -438,6 +441,7 @@ int wg_monitor_report_peer(const struct wg_peer *peer, uint64_t now, uint64_t wa
 		out->probe_rtt_max = e->rtt_max;
 	}
 	out->transitions_total = m->transitions_total;
+	out->instance = m->instance;
 	if (!history || !m->history_count)
 		return 0;
 	out->transitions = calloc(WG_MONITOR_HISTORY, sizeof(*out->transitions));

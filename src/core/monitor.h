@@ -102,6 +102,7 @@ struct wg_monitor {
 	struct wg_transition *history;
 	unsigned history_next, history_count;
 	uint64_t transitions_total;    /* ever recorded: the last one's sequence number */
+	uint64_t instance;             /* random, per peer added: a follower sees a re-added peer anew */
 	/* Ring of the counters at the last WG_MONITOR_RATE_SECONDS + 1 ticks, newest before
 	 * sample_next. Allocated at the first tick that finds traffic; freed with the peer. */
 	struct wg_rate_sample *samples;
@@ -129,7 +130,7 @@ struct wg_monitor_rates {
 	uint64_t rx_bps_avg, tx_bps_avg, rx_pps_avg, tx_pps_avg;
 };
 void wg_monitor_rates(const struct wg_monitor *monitor, struct wg_monitor_rates *out);
-/* The i-th transition, oldest first (i < history_count). */
+/* The i-th transition, oldest first; NULL for i >= history_count. */
 const struct wg_transition *wg_monitor_transition(const struct wg_monitor *monitor, unsigned i);
 
 /*
@@ -155,9 +156,10 @@ struct wg_monitor_peer_report {
 	uint64_t rx_replayed;
 	struct wg_monitor_rates rates;
 	/* Echo probes (echo.h): probing is 1 when the peer has a probe address. */
-	uint64_t probing, probe_sent, probe_answered, probe_lost;
+	uint64_t probing, probe_unroutable, probe_sent, probe_answered, probe_lost;
 	uint64_t probe_rtt_last, probe_rtt_min, probe_rtt_avg, probe_rtt_max;
-	uint64_t transitions_total;                   /* ever recorded, for followers */
+	uint64_t transitions_total;                   /* ever recorded, for followers ... */
+	uint64_t instance;                            /* ... of this peer as added (random) */
 	unsigned transition_count;                    /* oldest first: the last is number transitions_total */
 	/* transition_count of them, allocated (WG_MONITOR_HISTORY) only when the history was
 	 * asked for; NULL otherwise. Last, so the rest compares with memcmp. */

@@ -37,6 +37,7 @@ int wg_peer_create(struct wg_device *device, const uint8_t public_key[32], const
 	wg_cookie_checker_precompute_peer_keys(&peer->cookie, public_key);
 	wg_timers_init(peer);
 	wg_monitor_init(&peer->monitor, device->env.now(device->env.ctx));
+	device->env.random(device->env.ctx, &peer->monitor.instance, sizeof(peer->monitor.instance));
 	wg_list_init(&peer->allowedips_list);
 	wg_list_add_tail(&peer->peer_list, &device->peer_list);
 	wg_pubkey_table_add(&device->peer_hashtable, peer);

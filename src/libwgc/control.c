@@ -2,12 +2,14 @@
 #include "libwgc/control.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -233,34 +235,27 @@ int wgl_control_get(const char *ifname, struct wg_config_device *out, enum wgl_c
 }
 
 /*
- * Whether the daemon on the socket may know wgc's "monitor" operation: any other (wireguard-go)
- * would log each one as an invalid operation, at error level, so it is not asked. Known by the
- * name of the process at the other end; one whose process is out of sight (another PID
- * namespace) is asked, and a refusal then still reads as "no monitoring".
+ * Whether the daemon on the socket is a wgcd, which knows wgc's "monitor" operation: it leaves
+ * IFNAME.wgcd beside its socket with the socket's inode in it. Any other daemon (wireguard-go)
+ * is not asked, because it would log each request as an invalid operation.
  */
 static bool may_monitor(const char *ifname)
 {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	char path[64], comm[32] = "";
-	int fd = wgl_control_connect(ifname);
-	FILE *f;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 8], text[32] = "";
+	struct stat st;
+	ssize_t n;
+	int fd;
 
-	if (fd < 0)
+	if (wgl_control_socket_path(path, sizeof(path), ifname) || stat(path, &st))
 		return true; /* the request reports what is wrong */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.pid <= 0) {
-		close(fd);
-		return true;
-	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.wgcd", WGL_CONTROL_DIR, ifname) >= sizeof(path))
+		return false;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	n = read(fd, text, sizeof(text) - 1);
 	close(fd);
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)cred.pid);
-	f = fopen(path, "re");
-	if (!f)
-		return true;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	return !strcmp(comm, "wgcd\n");
+	return n > 0 && strtoull(text, NULL, 10) == (unsigned long long)st.st_ino;
 }
 
 int wgl_control_monitor(const char *ifname, struct wg_monitor_report *out, bool history,

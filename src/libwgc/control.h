@@ -35,8 +35,8 @@ bool wgl_control_alive(const char *ifname);
 /* The running configuration with counters and handshake times. Free it with wg_config_free. */
 int wgl_control_get(const char *ifname, struct wg_config_device *out, enum wgl_control_stage *stage);
 /* wgc's "monitor" operation (monitortext.h), with each peer's transitions when `history`:
- * -EOPNOTSUPP from a daemon without it (which is not asked when it is known not to be a
- * wgcd). Free the report whatever the result. */
+ * -EOPNOTSUPP from a daemon without it, which is not even asked unless its IFNAME.wgcd
+ * marker names its socket (wgcd/uapi.c). Free the report whatever the result. */
 int wgl_control_monitor(const char *ifname, struct wg_monitor_report *out, bool history,
 			enum wgl_control_stage *stage);
 /* Sends a configuration as `wg setconf` would (wgl_settext_format). */

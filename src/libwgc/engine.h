@@ -97,6 +97,14 @@ struct wgl_engine {
 	 * connection's time): when to call their tick next; UINT64_MAX none. */
 	uint64_t transport_deadline;
 	struct wgl_engine_stats stats;
+	/* The TUN's own addresses for echo probes (env.c), IPv4 then IPv6, read at most once a
+	 * second whatever the number of peers probing. */
+	struct {
+		uint8_t addr[16];
+		bool found;
+		uint64_t read_at;
+		bool read;
+	} probe_sources[2];
 	/* Run by each round before it waits: for an owner's deferred work (wgcd's UAPI). */
 	void (*round_hook)(void *ctx);
 	void *round_ctx;

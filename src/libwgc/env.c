@@ -152,16 +152,13 @@ static void event(void *ctx, const struct wg_event *event)
 	wgl_peer_transports_event(engine, event);
 }
 
-/* The TUN interface's first address of the family (IPv6: not link-local), read when an echo
- * probe is due: addresses come and go with `ip address`, and a probe is due every few
- * seconds at most. A device without a TUN here has none. */
-static bool probe_source(void *ctx, int family, uint8_t out[16])
+/* The TUN interface's first address of the family (IPv6: not link-local). */
+static bool read_tun_address(const struct wgl_engine *engine, int family, uint8_t out[16])
 {
-	struct wgl_engine *engine = ctx;
 	struct ifaddrs *all, *a;
 	bool found = false;
 
-	if (engine->tunnel == WGL_TUNNEL_NONE || getifaddrs(&all))
+	if (getifaddrs(&all))
 		return false;
 	for (a = all; a && !found; a = a->ifa_next) {
 		if (!a->ifa_addr || a->ifa_addr->sa_family != family || strcmp(a->ifa_name, engine->tun.name))
@@ -176,6 +173,26 @@ static bool probe_source(void *ctx, int family, uint8_t out[16])
 	}
 	freeifaddrs(all);
 	return found;
+}
+
+/* Echo probes' source, read again once a second at most: addresses come and go with
+ * `ip address`, and every peer's probe may be due in the same tick. A device without a TUN
+ * here has none. */
+static bool probe_source(void *ctx, int family, uint8_t out[16])
+{
+	struct wgl_engine *engine = ctx;
+	__typeof__(engine->probe_sources[0]) *cached = &engine->probe_sources[family == AF_INET6];
+
+	if (engine->tunnel == WGL_TUNNEL_NONE)
+		return false;
+	if (!cached->read || engine->now - cached->read_at >= WG_NSEC_PER_SEC) {
+		cached->found = read_tun_address(engine, family, cached->addr);
+		cached->read_at = engine->now;
+		cached->read = true;
+	}
+	if (cached->found)
+		memcpy(out, cached->addr, family == AF_INET ? 4 : 16);
+	return cached->found;
 }
 
 struct wg_env wgl_env(struct wgl_engine *engine)

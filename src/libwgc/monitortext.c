@@ -38,6 +38,7 @@ static const struct {
 	PEER_FIELD("rx_pps_10s", rates.rx_pps_avg),
 	PEER_FIELD("tx_pps_10s", rates.tx_pps_avg),
 	PEER_FIELD("probing", probing),
+	PEER_FIELD("probe_unroutable", probe_unroutable),
 	PEER_FIELD("probe_sent", probe_sent),
 	PEER_FIELD("probe_answered", probe_answered),
 	PEER_FIELD("probe_lost", probe_lost),
@@ -46,6 +47,7 @@ static const struct {
 	PEER_FIELD("probe_rtt_avg_ns", probe_rtt_avg),
 	PEER_FIELD("probe_rtt_max_ns", probe_rtt_max),
 	PEER_FIELD("transitions_total", transitions_total),
+	PEER_FIELD("instance", instance),
 };
 
 enum { PEER_FIELDS = sizeof(peer_fields) / sizeof(peer_fields[0]) };

@@ -10,8 +10,10 @@
  * (hex): state, state_since_ns (Unix), handshakes, handshake_failures, handshake_latency_ns
  * and its _min_ns, _avg_ns, _max_ns, handshake_rtt_ns, rx_messages, tx_messages, rx_lost,
  * rx_late (of those lost, how many came later: both only grow), rx_replayed, rx_bps, tx_bps, rx_pps, tx_pps and their 10 s averages rx_bps_10s ...
- * tx_pps_10s, probing (1: it has a probe address), probe_sent, probe_answered, probe_lost,
+ * tx_pps_10s, probing (1: it has a probe address), probe_unroutable (1: outside its allowed
+ * IPs, so none is sent), probe_sent, probe_answered, probe_lost,
  * probe_rtt_ns and its _min_ns, _avg_ns, _max_ns, transitions_total (how many were ever recorded: the last line's sequence number)
+ * and instance (random per peer as added: a re-added peer, or a restarted daemon's, is another),
  * and "transition=UNIX_NS FROM TO REASON" lines, oldest first. Readers skip keys
  * they do not know.
  */

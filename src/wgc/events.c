@@ -4,8 +4,8 @@
  * a JSON object) each, until SIGINT or SIGTERM. It reads wgcd's monitoring report every
  * POLL_MS and prints the transitions after the last it printed, by their sequence numbers
  * (transitions_total), never by time: the wall times of a report are computed at each read.
- * Those from before it started are not printed; a peer that appears later is shown from its
- * first. An interface that does not answer, or has no monitoring (not a wgcd), is skipped
+ * Those from before it started are not printed; a peer that appears later, is added again or
+ * whose daemon restarted (another instance) is shown from its first. An interface that does not answer, or has no monitoring (not a wgcd), is skipped
  * until it does. More than 64 transitions of one peer within POLL_MS lose the oldest.
  */
 #include <errno.h>
@@ -26,6 +26,7 @@ enum { POLL_MS = 1000 };
 struct followed {
 	char ifname[16];
 	uint8_t public_key[WG_KEY_LEN];
+	uint64_t instance; /* the peer as added: another one counts from its first transition */
 	uint64_t seen;
 };
 
@@ -104,8 +105,9 @@ static void follow_interface(struct follower *f, const char *ifname)
 
 		if (!seen)
 			break;
-		if (p->transitions_total < seen->seen)
-			seen->seen = 0; /* removed and added again: it counts from the start */
+		if (f->started && seen->instance != p->instance)
+			seen->seen = 0; /* added again, or its daemon restarted: all of it is news */
+		seen->instance = p->instance;
 		wg_key_to_base64(key, p->public_key);
 		for (unsigned t = 0; t < p->transition_count; ++t)
 			if (first + t > seen->seen)
@@ -120,6 +122,15 @@ static void free_names(char **names, size_t count)
 	for (size_t i = 0; i < count; ++i)
 		free(names[i]);
 	free(names);
+}
+
+static bool has_monitoring(const char *ifname)
+{
+	struct wg_monitor_report report;
+	int ret = wgl_control_monitor(ifname, &report, false, NULL);
+
+	wg_monitor_report_free(&report);
+	return ret != -EOPNOTSUPP;
 }
 
 static int usage(void)
@@ -142,13 +153,15 @@ int wgc_events_main(int argc, char **argv)
 		else
 			only = argv[i];
 	}
-	if (only && (strchr(only, '/') || strlen(only) >= 16)) {
-		fprintf(stderr, "wgc events: \"%s\" is not an interface name\n", only);
+	if (only && !wgc_ifname_argument("events", only))
 		return 1;
-	}
 	if (only && !wgl_control_alive(only)) {
 		fprintf(stderr, "wgc events: %s: no such WireGuard interface (nothing answers on %s/%s.sock)\n", only,
 			WGL_CONTROL_DIR, only);
+		return 1;
+	}
+	if (only && !has_monitoring(only)) {
+		fprintf(stderr, "wgc events: %s: its daemon reports no transitions (it is not a wgcd)\n", only);
 		return 1;
 	}
 	sigaction(SIGINT, &sa, NULL);

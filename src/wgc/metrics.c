@@ -206,10 +206,8 @@ int wgc_metrics_main(int argc, char **argv)
 		else
 			only = argv[i];
 	}
-	if (only && (strchr(only, '/') || strlen(only) >= 16)) {
-		fprintf(stderr, "wgc metrics: \"%s\" is not an interface name\n", only);
+	if (only && !wgc_ifname_argument("metrics", only))
 		return 1;
-	}
 	if (listen)
 		return serve(listen, only);
 	text = render(only, &len);

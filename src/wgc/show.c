@@ -77,10 +77,8 @@ int wgc_show_main(int argc, char **argv)
 		else
 			only = argv[i];
 	}
-	if (only && (strchr(only, '/') || strlen(only) >= 16)) {
-		fprintf(stderr, "wgc show: \"%s\" is not an interface name\n", only);
+	if (only && !wgc_ifname_argument("show", only))
 		return 1;
-	}
 	/* Every interface with a socket, sorted; like `wg show`, dead sockets are not interfaces. */
 	ret = only ? 0 : wgl_control_list(&names, &count, false);
 	if (ret) {

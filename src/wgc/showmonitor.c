@@ -112,6 +112,8 @@ void wgc_show_monitor_text(FILE *out, const struct wg_monitor_peer_report *peer,
 			(double)peer->probe_rtt_last / 1e6, (double)peer->probe_rtt_min / 1e6,
 			(double)peer->probe_rtt_avg / 1e6, (double)peer->probe_rtt_max / 1e6, peer->probe_sent,
 			peer->probe_lost, wgc_show_probe_loss_ratio(peer) * 100);
+	else if (peer->probing && peer->probe_unroutable)
+		fprintf(out, "  probe: none sent: the address is outside the peer's allowed IPs\n");
 	else if (peer->probing)
 		fprintf(out, "  probe: no answer yet (%" PRIu64 " sent)\n", peer->probe_sent);
 	if (history)
@@ -169,7 +171,7 @@ void wgc_show_monitor_json(FILE *out, const struct wg_monitor_peer_report *peer,
 		{ "probe_sent", p->probe_sent }, { "probe_lost", p->probe_lost }, { "rx_bps", p->rates.rx_bps },
 		{ "tx_bps", p->rates.tx_bps }, { "rx_bps_10s", p->rates.rx_bps_avg }, { "tx_bps_10s", p->rates.tx_bps_avg },
 		{ "rx_messages", p->rx_messages }, { "tx_messages", p->tx_messages },
-		{ "rx_lost", wgc_show_never_arrived(p) }, { "rx_late", p->rx_late }, { "rx_replayed", p->rx_replayed },
+		{ "rx_lost", p->rx_lost }, { "rx_late", p->rx_late }, { "rx_replayed", p->rx_replayed },
 		{ "handshakes", p->handshakes }, { "handshake_failures", p->handshake_failures },
 	};
 

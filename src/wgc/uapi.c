@@ -1,6 +1,7 @@
 /* Requests to a daemon, their failures in words. */
 #include "wgc/uapi.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* What a control request's failure means, where it happened. */
@@ -32,4 +33,12 @@ int wgc_uapi_set(const char *ifname, const char *lines, size_t len, struct wgc_e
 	int ret = wgl_control_set_text(ifname, lines, len, &stage);
 
 	return ret ? describe(err, ifname, stage, ret, "the daemon refused the configuration") : 0;
+}
+
+bool wgc_ifname_argument(const char *command, const char *name)
+{
+	if (!strchr(name, '/') && strlen(name) < 16)
+		return true;
+	fprintf(stderr, "wgc %s: \"%s\" is not an interface name\n", command, name);
+	return false;
 }

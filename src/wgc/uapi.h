@@ -5,11 +5,16 @@
 #ifndef WGC_UAPI_H
 #define WGC_UAPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/config.h"
 #include "libwgc/control.h"
 #include "wgc/errmsg.h"
+
+/* A command's interface name argument: true when it can name a socket; else it says why on
+ * stderr as "wgc COMMAND: ...". */
+bool wgc_ifname_argument(const char *command, const char *name);
 
 /* The running configuration; free it with wg_config_free in every case. */
 int wgc_uapi_get(const char *ifname, struct wg_config_device *out, struct wgc_err *err);

@@ -1,6 +1,8 @@
 #include "wgcd/uapi.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -151,6 +153,37 @@ static int open_timer(struct wgcd_uapi *uapi)
 	return ret;
 }
 
+/* IFNAME.wgcd beside the socket, holding the socket's inode: how wgc knows it may ask this
+ * daemon its "monitor" operation (libwgc/control.c) without asking other daemons, which would
+ * log it as an invalid operation. A marker that names another inode is stale. */
+static void write_marker(const struct wgcd_uapi *uapi)
+{
+	char text[32];
+	int fd, n = snprintf(text, sizeof(text), "%llu\n", (unsigned long long)uapi->ino);
+
+	fd = open(uapi->marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return; /* monitoring unseen by wgc, nothing worse */
+	if (write(fd, text, (size_t)n) != n)
+		unlink(uapi->marker);
+	close(fd);
+}
+
+/* Ours only if it names our socket: a successor's stays (also after our socket was deleted). */
+static void remove_marker(const struct wgcd_uapi *uapi)
+{
+	char text[32] = "";
+	int fd = open(uapi->marker, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n > 0 && strtoull(text, NULL, 10) == (unsigned long long)uapi->ino)
+		unlink(uapi->marker);
+}
+
 int wgcd_uapi_open(struct wgcd_uapi *uapi, const char *ifname, int epoll_fd,
 		   const struct wgcd_uapi_ops *ops, void *ctx, const struct wgcd_log *log)
 {
@@ -160,6 +193,7 @@ int wgcd_uapi_open(struct wgcd_uapi *uapi, const char *ifname, int epoll_fd,
 				    .armed = UINT64_MAX, .epoll_fd = epoll_fd, .ops = ops, .ctx = ctx, .log = log };
 	snprintf(uapi->file_name, sizeof(uapi->file_name), "%s.sock", ifname);
 	snprintf(uapi->path, sizeof(uapi->path), "%s/%s", WGCD_UAPI_DIR, uapi->file_name);
+	snprintf(uapi->marker, sizeof(uapi->marker), "%s/%s.wgcd", WGCD_UAPI_DIR, ifname);
 	if (mkdir(WGCD_UAPI_DIR, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	ret = claim_path(uapi->path);
@@ -179,6 +213,8 @@ int wgcd_uapi_open(struct wgcd_uapi *uapi, const char *ifname, int epoll_fd,
 		ret = open_timer(uapi);
 	if (ret)
 		wgcd_uapi_close(uapi);
+	else
+		write_marker(uapi);
 	return ret;
 }
 
@@ -192,6 +228,7 @@ void wgcd_uapi_close(struct wgcd_uapi *uapi)
 	if (uapi->listener.fd >= 0) {
 		if (still_ours(uapi))
 			unlink(uapi->path);
+		remove_marker(uapi);
 		close(uapi->listener.fd);
 	}
 	uapi->dir_watch.fd = uapi->listener.fd = uapi->timer_watch.fd = -1;

@@ -60,6 +60,7 @@ struct wgcd_uapi {
 	int epoll_fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char file_name[64];
+	char marker[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* IFNAME.wgcd: see uapi.c */
 	dev_t dev;                         /* the socket file we made, to tell it from a successor */
 	ino_t ino;
 	const struct wgcd_uapi_ops *ops;
