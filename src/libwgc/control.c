@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/parse.h"
 #include "core/uapi.h"
 #include "crypto/secret.h"
 #include "libwgc/monitortext.h"
@@ -30,6 +32,40 @@ int wgl_control_socket_path(char *path, size_t size, const char *ifname)
 		return -EINVAL;
 	n = snprintf(path, size, "%s/%s.sock", WGL_CONTROL_DIR, ifname);
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int wgl_control_marker_path(char *path, size_t size, const char *ifname)
+{
+	int n;
+
+	if (!ifname || !*ifname || strchr(ifname, '/'))
+		return -EINVAL;
+	n = snprintf(path, size, "%s/%s.wgcd", WGL_CONTROL_DIR, ifname);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+bool wgl_control_marker_names(const char *path, ino_t ino)
+{
+	char text[32] = "";
+	unsigned long long named;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	text[strcspn(text, "\n")] = '\0';
+	return wg_parse_decimal(text, ULLONG_MAX, &named) && named == (unsigned long long)ino;
+}
+
+void wgl_control_list_free(char **names, size_t count)
+{
+	for (size_t i = 0; i < count; ++i)
+		free(names[i]);
+	free(names);
 }
 
 int wgl_control_connect(const char *ifname)
@@ -241,21 +277,12 @@ int wgl_control_get(const char *ifname, struct wg_config_device *out, enum wgl_c
  */
 static bool may_monitor(const char *ifname)
 {
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 8], text[32] = "";
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 8];
 	struct stat st;
-	ssize_t n;
-	int fd;
 
 	if (wgl_control_socket_path(path, sizeof(path), ifname) || stat(path, &st))
 		return true; /* the request reports what is wrong */
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s.wgcd", WGL_CONTROL_DIR, ifname) >= sizeof(path))
-		return false;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return false;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	return n > 0 && strtoull(text, NULL, 10) == (unsigned long long)st.st_ino;
+	return !wgl_control_marker_path(path, sizeof(path), ifname) && wgl_control_marker_names(path, st.st_ino);
 }
 
 int wgl_control_monitor(const char *ifname, struct wg_monitor_report *out, bool history,

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "core/config.h"
 #include "core/monitor.h"
@@ -27,6 +28,12 @@ enum wgl_control_stage {
 /* "/var/run/wireguard/IFNAME.sock"; -ENAMETOOLONG when it does not fit, -EINVAL for a name
  * with a '/' or none at all. */
 int wgl_control_socket_path(char *path, size_t size, const char *ifname);
+/* "/var/run/wireguard/IFNAME.wgcd", the marker by which a wgcd says it answers wgc's "monitor"
+ * request (wgcd/uapi.c writes it), and whether the marker at path names the socket inode ino. */
+int wgl_control_marker_path(char *path, size_t size, const char *ifname);
+bool wgl_control_marker_names(const char *path, ino_t ino);
+/* Frees what wgl_control_list gave. */
+void wgl_control_list_free(char **names, size_t count);
 /* A connected socket, or -errno (-ENOENT: no such interface, -ECONNREFUSED: its daemon died). */
 int wgl_control_connect(const char *ifname);
 /* True when a daemon answers on the interface's socket. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/key.h"
+#include "core/parse.h"
 
 #define PEER_FIELD(name, member) { name, offsetof(struct wg_monitor_peer_report, member) }
 
@@ -84,13 +85,12 @@ void wgl_monitortext_format(struct wgl_text *text, const struct wg_monitor_repor
 
 static bool parse_u64(const char *text, uint64_t *out)
 {
-	char *end;
+	unsigned long long n;
 
-	if (*text < '0' || *text > '9')
+	if (!wg_parse_decimal(text, UINT64_MAX, &n))
 		return false;
-	errno = 0;
-	*out = strtoull(text, &end, 10);
-	return !errno && !*end;
+	*out = n;
+	return true;
 }
 
 /* "UNIX_NS FROM TO REASON" */

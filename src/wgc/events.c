@@ -117,13 +117,6 @@ static void follow_interface(struct follower *f, const char *ifname)
 	wg_monitor_report_free(&report);
 }
 
-static void free_names(char **names, size_t count)
-{
-	for (size_t i = 0; i < count; ++i)
-		free(names[i]);
-	free(names);
-}
-
 static bool has_monitoring(const char *ifname)
 {
 	struct wg_monitor_report report;
@@ -176,7 +169,7 @@ int wgc_events_main(int argc, char **argv)
 		else if (!wgl_control_list(&names, &count, false))
 			for (size_t i = 0; i < count; ++i)
 				follow_interface(&f, names[i]);
-		free_names(names, count);
+		wgl_control_list_free(names, count);
 		f.started = true;
 		nanosleep(&(struct timespec){ .tv_sec = POLL_MS / 1000, .tv_nsec = (POLL_MS % 1000) * 1000000L }, NULL);
 	}

@@ -52,13 +52,6 @@ static int usage(void)
 	return 1;
 }
 
-static void free_names(char **names, size_t count)
-{
-	for (size_t i = 0; i < count; ++i)
-		free(names[i]);
-	free(names);
-}
-
 int wgc_show_main(int argc, char **argv)
 {
 	char **names = NULL;
@@ -83,7 +76,7 @@ int wgc_show_main(int argc, char **argv)
 	ret = only ? 0 : wgl_control_list(&names, &count, false);
 	if (ret) {
 		fprintf(stderr, "wgc show: cannot list %s: %s\n", WGL_CONTROL_DIR, strerror(-ret));
-		free_names(names, count);
+		wgl_control_list_free(names, count);
 		return 1;
 	}
 	if (json)
@@ -94,6 +87,6 @@ int wgc_show_main(int argc, char **argv)
 		ret = show_one(names[i], json, history, &first, false) ? 1 : ret;
 	if (json)
 		fputs(first ? "}}\n" : "\n}}\n", stdout);
-	free_names(names, count);
+	wgl_control_list_free(names, count);
 	return ret || fflush(stdout) ? 1 : 0;
 }

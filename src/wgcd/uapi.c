@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +12,8 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "libwgc/control.h"
 
 /* A socket file left by a daemon that died is reused; one that still answers is not ours. */
 static int claim_path(const char *path)
@@ -161,6 +162,8 @@ static void write_marker(const struct wgcd_uapi *uapi)
 	char text[32];
 	int fd, n = snprintf(text, sizeof(text), "%llu\n", (unsigned long long)uapi->ino);
 
+	if (!uapi->marker[0])
+		return;
 	fd = open(uapi->marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return; /* monitoring unseen by wgc, nothing worse */
@@ -172,15 +175,7 @@ static void write_marker(const struct wgcd_uapi *uapi)
 /* Ours only if it names our socket: a successor's stays (also after our socket was deleted). */
 static void remove_marker(const struct wgcd_uapi *uapi)
 {
-	char text[32] = "";
-	int fd = open(uapi->marker, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	ssize_t n;
-
-	if (fd < 0)
-		return;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n > 0 && strtoull(text, NULL, 10) == (unsigned long long)uapi->ino)
+	if (wgl_control_marker_names(uapi->marker, uapi->ino))
 		unlink(uapi->marker);
 }
 
@@ -193,7 +188,8 @@ int wgcd_uapi_open(struct wgcd_uapi *uapi, const char *ifname, int epoll_fd,
 				    .armed = UINT64_MAX, .epoll_fd = epoll_fd, .ops = ops, .ctx = ctx, .log = log };
 	snprintf(uapi->file_name, sizeof(uapi->file_name), "%s.sock", ifname);
 	snprintf(uapi->path, sizeof(uapi->path), "%s/%s", WGCD_UAPI_DIR, uapi->file_name);
-	snprintf(uapi->marker, sizeof(uapi->marker), "%s/%s.wgcd", WGCD_UAPI_DIR, ifname);
+	if (wgl_control_marker_path(uapi->marker, sizeof(uapi->marker), ifname))
+		uapi->marker[0] = '\0'; /* no marker: wgc then sees no monitoring */
 	if (mkdir(WGCD_UAPI_DIR, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	ret = claim_path(uapi->path);
