@@ -250,6 +250,43 @@ static int rate(const uint8_t responder[32], const struct wg_endpoint *to, unsig
 	return 0;
 }
 
+/* An obfuscated responder's wire (environment WGC_FLOOD_WIRE="S1 H1 S3", AmneziaWG's S1, one
+ * H1 value and S3): initiations go with S1 random bytes in front and type H1 (under mac1),
+ * and cookie replies are told by their length, S3 + 64. Unset: plain WireGuard. */
+struct flood_wire {
+	unsigned s1, h1, s3;
+	uint8_t prefix[1200];
+};
+
+static int read_flood_wire(struct flood_wire *w)
+{
+	const char *text = getenv("WGC_FLOOD_WIRE");
+
+	memset(w, 0, sizeof(*w));
+	if (!text)
+		return 0;
+	if (sscanf(text, "%u %u %u", &w->s1, &w->h1, &w->s3) != 3 || w->s1 > sizeof(w->prefix) || w->s3 > 190) {
+		fprintf(stderr, "WGC_FLOOD_WIRE: expected \"S1 H1 S3\" (S1 <= 1200, S3 <= 190)\n");
+		return -1;
+	}
+	random_bytes(NULL, w->prefix, w->s1);
+	return 0;
+}
+
+/* Cookie replies waiting on the socket, without blocking. */
+static unsigned drain_cookies(const struct flood_wire *w)
+{
+	uint8_t buf[256];
+	unsigned n = 0;
+	ssize_t len;
+
+	if (!w->h1)
+		return drain(WG_MESSAGE_HANDSHAKE_COOKIE);
+	while ((len = recv(sock, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		n += (size_t)len == w->s3 + sizeof(struct wg_message_cookie);
+	return n;
+}
+
 /* Copies of an initiation from a key the responder does not know, each with a fresh random
  * ephemeral key and sender index (which the responder cannot tell from real ones before its
  * Diffie-Hellman fails) and a valid mac1 over them. */
@@ -257,15 +294,23 @@ static int flood(const uint8_t responder[32], const struct wg_endpoint *to, doub
 {
 	static struct wg_message_initiation batch[FLOOD_BATCH];
 	static struct initiation_template template;
+	static struct flood_wire wire;
 	struct wg_cookie_maker mac = { 0 };
 	struct mmsghdr msgs[FLOOD_BATCH];
-	struct iovec iovs[FLOOD_BATCH];
+	struct iovec iovs[3 * FLOOD_BATCH];
 	uint64_t start, end, sent = 0, cookies = 0;
 
-	if (make_template(&template, 1u << 30, responder))
+	if (read_flood_wire(&wire) || make_template(&template, 1u << 30, responder))
 		return 1;
 	wg_cookie_checker_precompute_peer_keys(&mac, responder);
 	address_batch(msgs, iovs, batch, FLOOD_BATCH, to);
+	/* Obfuscated: each datagram is the prefix, then the initiation. */
+	for (unsigned i = 0; wire.h1 && i < FLOOD_BATCH; ++i) {
+		iovs[FLOOD_BATCH + 2 * i] = (struct iovec){ wire.prefix, wire.s1 };
+		iovs[FLOOD_BATCH + 2 * i + 1] = iovs[i];
+		msgs[i].msg_hdr.msg_iov = &iovs[FLOOD_BATCH + 2 * i];
+		msgs[i].msg_hdr.msg_iovlen = 2;
+	}
 	start = monotonic_ns();
 	end = start + (uint64_t)(seconds * 1e9);
 	while (monotonic_ns() < end) {
@@ -273,6 +318,8 @@ static int flood(const uint8_t responder[32], const struct wg_endpoint *to, doub
 
 		for (unsigned i = 0; i < FLOOD_BATCH; ++i) {
 			batch[i] = template.msg;
+			if (wire.h1)
+				wg_le32_put(batch[i].type, wire.h1);
 			random_bytes(NULL, batch[i].sender_index, 4);
 			random_bytes(NULL, batch[i].unencrypted_ephemeral, sizeof(batch[i].unencrypted_ephemeral));
 			wg_cookie_add_mac_to_packet((uint8_t *)&batch[i], sizeof(batch[i]), &mac, 0);
@@ -280,7 +327,7 @@ static int flood(const uint8_t responder[32], const struct wg_endpoint *to, doub
 		n = sendmmsg(sock, msgs, FLOOD_BATCH, 0);
 		if (n > 0)
 			sent += (uint64_t)n;
-		cookies += drain(WG_MESSAGE_HANDSHAKE_COOKIE);
+		cookies += drain_cookies(&wire);
 	}
 	printf("sent/s %.0f cookie-replies/s %.0f\n", sent / seconds, cookies / seconds);
 	return 0;

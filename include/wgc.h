@@ -97,6 +97,18 @@ int wgc_config_set_tcp_listen_port(struct wgc_config *config, uint16_t port);
  * 120 unless set). */
 int wgc_config_set_udp_probe_interval(struct wgc_config *config, uint32_t seconds);
 
+/* AmneziaWG-compatible obfuscation, one parameter at a time by its UAPI name (any case): "jc",
+ * "jmin", "jmax", "s1".."s4", "h1".."h4" (a number or a range "LO-HI"), "i1".."i5" (signature
+ * packets in AmneziaWG's tag language; "" unsets). Each value is checked against its own limit
+ * here (-EINVAL, with the reason in error when given); the whole set (Jmin < Jmax, S1 + 56 !=
+ * S2, H ranges apart) when the device is configured. Parameters not set keep the device's
+ * values; a device that never has any set is plain WireGuard. Not thread-safe on one config. */
+int wgc_config_set_obfuscation(struct wgc_config *config, const char *key, const char *value, char *error,
+			       size_t error_size);
+/* The value a get reported for the parameter (h1..h4 as their effective type values while
+ * obfuscated): 0, -ENOENT when not obfuscated or not set, -EINVAL for an unknown key. */
+int wgc_config_obfuscation(const struct wgc_config *config, const char *key, char *value, size_t size);
+
 /* What a get reported. private_key/public_key are false when the device has no key. */
 bool wgc_config_private_key(const struct wgc_config *config, uint8_t private_key[WGC_KEY_LEN]);
 bool wgc_config_public_key(const struct wgc_config *config, uint8_t public_key[WGC_KEY_LEN]);

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/uapi.h"
@@ -96,10 +97,10 @@ static const struct bad_line bad_lines[] = {
 	{ "public_key=" KEY_A "\nrx_bytes=1", "line 2: rx_bytes: reported by get, cannot be set" },
 	{ "colour=blue", "line 1: unknown key \"colour\"" },
 	{ "=5", "line 1: no such key in \"=5\"" },
-	{ "listen_port=1\nfwmark=1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
-	  "11111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
-	  "1111111111111111111111111111111111111111111111111111111111111111111111111111",
-	  "line 2: longer than 255 characters" },
+	{ "jc=129", "line 1: jc: \"129\" is over the limit of 128" },
+	{ "public_key=" KEY_A "\ns1=2000", "line 2: s1: \"2000\" is over the limit of 1132" },
+	{ "h1=5-4", "line 1: h1: \"5-4\" is not a range: LO must be 1 or more and at most HI" },
+	{ "i1=<q>", "line 1: i1: unknown tag (b, r, rc, rd or t) at character 2 of \"<q>\"" },
 };
 
 TEST(uapi_errors_name_line_key_and_value)
@@ -264,5 +265,78 @@ TEST(uapi_text_rejects_nul_bytes)
 	CHECK_EQ(wg_uapi_parse_text(&p, text, sizeof(text) - 1), -EINVAL);
 	CHECK(!strcmp(p.message, "line 2: contains a NUL byte"));
 	CHECK_EQ(c.listen_port, 1);
+	wg_config_free(&c);
+}
+
+/* amneziawg-go's form: device keys after fwmark, the numbers set, h1..h4 always, the signatures
+ * set; keys after a peer are still the device's; and a round trip keeps them. */
+TEST(uapi_obfuscation_get_reply)
+{
+	struct wg_uapi_parser p;
+	struct wg_config_device c;
+	struct sim sim;
+	struct sim_node *node, *other;
+	char *text, *again;
+
+	sim_init(&sim, 7);
+	node = sim_add_node(&sim);
+	other = sim_add_node(&sim);
+	CHECK_EQ(parse(&p, &c,
+		       "private_key=" KEY_A "\nfwmark=7\npublic_key=" KEY_B "\n"
+		       "jc=4\njmin=40\njmax=70\ns1=15\nh1=100-199\nh3=300\ni2=<b 0xab><t>\n"),
+		 0);
+	CHECK_EQ(wg_device_configure(&node->device, &c), 0);
+	wg_config_free(&c);
+	wg_device_set_listen_port(&node->device, 51820);
+	text = get(&node->device);
+	CHECK(!strncmp(text,
+		       "private_key=e84b5a6d2717c1003a13b431570353dbaca9146cf150c5f8575680feba52027a\n"
+		       "listen_port=51820\n"
+		       "fwmark=7\n"
+		       "jc=4\njmin=40\njmax=70\ns1=15\nh1=100-199\nh2=2\nh3=300\nh4=4\ni2=<b 0xab><t>\n"
+		       "public_key=" KEY_B "\n",
+		       strlen("private_key=e84b5a6d2717c1003a13b431570353dbaca9146cf150c5f8575680feba52027a\n"
+			      "listen_port=51820\nfwmark=7\n"
+			      "jc=4\njmin=40\njmax=70\ns1=15\nh1=100-199\nh2=2\nh3=300\nh4=4\ni2=<b 0xab><t>\n"
+			      "public_key=" KEY_B "\n")));
+	/* Unsetting every parameter makes it plain again, and its get wireguard-go's. */
+	CHECK_EQ(parse(&p, &c, "jc=0\njmin=0\njmax=0\ns1=0\nh1=0\nh3=0\ni2=\n"), 0);
+	CHECK_EQ(wg_device_configure(&node->device, &c), 0);
+	wg_config_free(&c);
+	again = get(&node->device);
+	CHECK(!strstr(again, "jc=") && !strstr(again, "h1=") && !strstr(again, "i2="));
+	CHECK(node->device.wire.plain && !wg_device_is_obfuscated(&node->device));
+	free(again);
+	(void)other;
+	free(text);
+	sim_free(&sim);
+}
+
+TEST(uapi_long_lines)
+{
+	static char text[WG_UAPI_LINE_MAX + 64];
+	struct wg_uapi_parser p;
+	struct wg_config_device c;
+	size_t n;
+
+	/* A signature of the longest text fits one line. */
+	n = (size_t)snprintf(text, sizeof(text), "i1=<b 0x");
+	while (n < 3 + WG_OBFS_SIGNATURE_TEXT_MAX - 1)
+		text[n++] = 'a';
+	text[n++] = '>';
+	text[n] = '\0';
+	CHECK_EQ(n, WG_UAPI_LINE_MAX);
+	wg_config_init(&c);
+	wg_uapi_parser_init(&p, &c);
+	CHECK_EQ(wg_uapi_parse_text(&p, text, n), 0);
+	wg_config_free(&c);
+	/* One more character is too long. */
+	memmove(text + 1, text, n + 1);
+	text[0] = 'i';
+	text[1] = '1';
+	wg_config_init(&c);
+	wg_uapi_parser_init(&p, &c);
+	CHECK_EQ(wg_uapi_parse_text(&p, text, n + 1), -EINVAL);
+	CHECK(!strcmp(p.message, "line 1: longer than 8191 characters"));
 	wg_config_free(&c);
 }

@@ -167,10 +167,10 @@ TEST(wgl_txqueue_sends_everything_in_order)
 		uint8_t *room = wgl_txqueue_reserve(&q, &a, 16 + sizeof(msg), &failed) - 16;
 
 		memset(room, (int)i, sizeof(msg));
-		CHECK_EQ(wgl_txqueue_add(&q, &a, NULL, &to_b, room, i < 3 ? sizeof(msg) : 100), 0);
+		CHECK_EQ(wgl_txqueue_add(&q, &a, NULL, &to_b, NULL, 0, room, i < 3 ? sizeof(msg) : 100), 0);
 	}
 	memset(msg, 0xcc, sizeof(msg));
-	CHECK_EQ(wgl_txqueue_add(&q, &a, NULL, &to_c, msg, 10), 0);
+	CHECK_EQ(wgl_txqueue_add(&q, &a, NULL, &to_c, NULL, 0, msg, 10), 0);
 	CHECK_EQ(q.count, 5);
 	CHECK_EQ(wgl_txqueue_flush(&q, &a), 0);
 	CHECK_EQ(q.count, 0);

@@ -226,7 +226,7 @@ TEST(show_json_rendering)
 	wg_config_free(&device);
 	snprintf(expected, sizeof(expected),
 		 "\"wg0\": {\"public_key\": \"%s\", \"listen_port\": 51820, \"fwmark\": 51820, "
-		 "\"tcp_listen_port\": null, \"peers\": [\n"
+		 "\"tcp_listen_port\": null, \"obfuscation\": null, \"peers\": [\n"
 		 "    {\"public_key\": \"" B64_B "\", \"endpoint\": \"[2001:db8::1]:51820\", "
 		 "\"transport\": \"udp\", \"transport_active\": \"udp\", \"transport_reason\": \"configured\", "
 		 "\"tcp_endpoint\": null, "

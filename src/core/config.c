@@ -26,6 +26,7 @@ void wg_config_free(struct wg_config_device *config)
 		wg_secret_wipe(peer, sizeof(*peer));
 		free(peer);
 	}
+	wg_config_obfuscation_free(&config->obfuscation);
 	wg_secret_wipe(config, sizeof(*config));
 }
 
@@ -148,12 +149,50 @@ static int configure_peer(struct wg_device *device, const struct wg_config_peer 
 	return 0;
 }
 
+/* The device's parameters with the set's applied, checked whole, and the random stream they
+ * need: all that can fail is done before anything changes. A refusal is logged with its reason. */
+static int prepare_obfuscation(struct wg_device *device, const struct wg_config_device *config,
+			       struct wg_obfuscation *merged)
+{
+	uint8_t key[WG_KEYSTREAM_KEY_LEN];
+	char message[160];
+	int ret = wg_obfuscation_merge(merged, &device->obfuscation, &config->obfuscation, message, sizeof(message));
+
+	if (ret == -EINVAL)
+		wg_device_log(device, WG_LOG_ERROR, "Obfuscation refused: %s", message);
+	if (ret || !wg_obfuscation_is_set(merged) || device->obfuscation_random)
+		return ret;
+	device->obfuscation_random = malloc(sizeof(*device->obfuscation_random));
+	device->env.random(device->env.ctx, key, sizeof(key));
+	ret = device->obfuscation_random ? wg_keystream_init(device->obfuscation_random, key) : -ENOMEM;
+	wg_secret_wipe(key, sizeof(key));
+	if (ret) {
+		free(device->obfuscation_random);
+		device->obfuscation_random = NULL;
+		wg_obfuscation_free(merged);
+	}
+	return ret;
+}
+
+static void apply_obfuscation(struct wg_device *device, struct wg_obfuscation *merged)
+{
+	wg_obfuscation_free(&device->obfuscation);
+	device->obfuscation = *merged;
+	device->obfuscated = wg_obfuscation_is_set(merged);
+	wg_obfuscation_wire(&device->obfuscation, &device->wire);
+}
+
 int wg_device_configure(struct wg_device *device, const struct wg_config_device *config)
 {
+	struct wg_obfuscation merged;
 	int ret = validate(device, config);
 
+	if (!ret && config->obfuscation.has)
+		ret = prepare_obfuscation(device, config, &merged);
 	if (ret)
 		return ret;
+	if (config->obfuscation.has)
+		apply_obfuscation(device, &merged);
 	/* listen_port is the I/O layer's to bind and to report (wg_device_set_listen_port). */
 	if (config->flags & WG_DEVICE_HAS_FWMARK)
 		device->fwmark = config->fwmark;
@@ -220,6 +259,12 @@ int wg_device_dump(const struct wg_device *device, struct wg_config_device *out)
 	if (device->echo_interval_set) {
 		out->flags |= WG_DEVICE_HAS_PROBE_INTERVAL;
 		out->probe_interval = device->echo_interval;
+	}
+	if (wg_obfuscation_is_set(&device->obfuscation)) {
+		ret = wg_obfuscation_copy(&out->obfuscation.set, &device->obfuscation);
+		out->obfuscation.has = ret ? 0 : (1u << WG_OBFS_KEYS) - 1;
+		if (ret)
+			return ret;
 	}
 	wg_list_for_each_safe(pos, tmp, (struct wg_list *)&device->peer_list) {
 		ret = dump_peer(wg_container_of(pos, const struct wg_peer, peer_list), out);

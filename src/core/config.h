@@ -13,6 +13,7 @@
 
 #include "core/endpoint.h"
 #include "core/messages.h"
+#include "core/obfuscation.h"
 
 struct wg_device;
 
@@ -95,6 +96,7 @@ struct wg_config_device {
 	uint16_t tcp_listen_port;         /* 0: no listener */
 	uint32_t udp_probe_interval;      /* seconds between UDP probes of auto peers on TCP */
 	uint32_t probe_interval;          /* seconds between echo probes of peers with a probe */
+	struct wg_config_obfuscation obfuscation; /* AmneziaWG's parameters being set (or dumped) */
 	struct wg_config_peer *first_peer, *last_peer;
 	size_t num_peers;
 };

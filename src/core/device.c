@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/echo.h"
@@ -65,6 +66,7 @@ int wg_device_init(struct wg_device *device, const struct wg_env *env)
 	wg_timer_init(&device->monitor_timer, monitor_tick);
 	wg_monitor_settings_default(&device->monitor_settings);
 	device->echo_interval = WG_ECHO_INTERVAL_DEFAULT;
+	wg_wire_format_plain(&device->wire);
 	ret = wg_index_table_init(&device->index_hashtable);
 	if (!ret)
 		ret = wg_pubkey_table_init(&device->peer_hashtable);
@@ -86,7 +88,19 @@ void wg_device_uninit(struct wg_device *device)
 	wg_deadlines_free(&device->deadlines);
 	wg_noise_static_identity_clear(&device->static_identity);
 	wg_cookie_checker_wipe(&device->cookie_checker);
+	wg_obfuscation_free(&device->obfuscation);
+	device->obfuscated = false;
+	wg_wire_format_plain(&device->wire);
+	if (device->obfuscation_random)
+		wg_keystream_free(device->obfuscation_random);
+	free(device->obfuscation_random);
+	device->obfuscation_random = NULL;
 	device->is_up = false;
+}
+
+void wg_device_drop_malformed(struct wg_device *device)
+{
+	++device->stats.rx_malformed;
 }
 
 void wg_device_set_listen_port(struct wg_device *device, uint16_t port)

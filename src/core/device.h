@@ -22,8 +22,10 @@
 #include "core/list.h"
 #include "core/monitor.h"
 #include "core/noise.h"
+#include "core/obfuscation.h"
 #include "core/peerlookup.h"
 #include "core/ratelimiter.h"
+#include "crypto/keystream.h"
 
 /*
  * Buffers handed to wg_device_send() are encrypted in place: the caller leaves
@@ -95,6 +97,14 @@ struct wg_device {
 	struct wg_monitor_settings monitor_settings;
 	unsigned echo_interval;         /* seconds between echo probes (echo.h) */
 	bool echo_interval_set;         /* configured, so a get reports it */
+
+	/* AmneziaWG's obfuscation as configured (obfuscation.h), the wire format it makes, and the
+	 * stream its random prefixes, junk and type words come from: made (seeded from env.random)
+	 * when obfuscation is first set, kept after. The send edge uses the same stream. */
+	struct wg_obfuscation obfuscation;
+	bool obfuscated;                /* any of its parameters set (wg_obfuscation_is_set) */
+	struct wg_wire_format wire;
+	struct wg_keystream *obfuscation_random;
 };
 
 int wg_device_init(struct wg_device *device, const struct wg_env *env);
@@ -106,6 +116,15 @@ void wg_device_set_listen_port(struct wg_device *device, uint16_t port);
 void wg_device_set_mtu(struct wg_device *device, unsigned mtu);
 /* Whether WG_EVENT_KEYS_DERIVED carries the session's keys (off unless asked for). */
 void wg_device_report_keys(struct wg_device *device, bool on);
+
+/* Whether the device sends and expects AmneziaWG's obfuscated messages. */
+static inline bool wg_device_is_obfuscated(const struct wg_device *device)
+{
+	return device->obfuscated;
+}
+/* A datagram the I/O layer found invalid for the device's wire format (wg_message_unwrap):
+ * dropped and counted as malformed, like one the core found so. */
+void wg_device_drop_malformed(struct wg_device *device);
 
 /* All-zero or NULL removes the identity. A peer with the new public key is removed. */
 void wg_device_set_private_key(struct wg_device *device, const uint8_t *private_key);

@@ -8,6 +8,7 @@
 #define WG_CORE_MESSAGES_H
 
 #include <assert.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -113,10 +114,34 @@ static_assert(sizeof(struct wg_message_data) == 16, "data header is 16 bytes");
 
 #define WG_MESSAGE_MINIMUM_LENGTH (sizeof(struct wg_message_data) + WG_NOISE_AUTHTAG_LEN)
 
-/* What a datagram is by its type word and its length (exact for handshake messages, at least
- * WG_MESSAGE_MINIMUM_LENGTH for data); WG_MESSAGE_INVALID when they disagree. The one check of
- * the wire format, for the core and the I/O layer alike. */
-enum wg_message_type wg_message_classify(const uint8_t *msg, size_t len);
+/* A set of type words: lo..hi inclusive; a single value has lo == hi. */
+struct wg_type_range {
+	uint32_t lo, hi;
+};
+
+/*
+ * The wire format a device speaks: WireGuard's own (plain), or AmneziaWG's obfuscated one,
+ * where each message has `prefix` random bytes in front and a type word from its own range
+ * (both by message type - 1; obfuscation.h). Both ends must share it.
+ */
+struct wg_wire_format {
+	bool plain;                    /* no prefixes, types 1..4: the fast path */
+	uint16_t prefix[4];
+	struct wg_type_range type[4];
+};
+
+/* WireGuard's own format. */
+void wg_wire_format_plain(struct wg_wire_format *wire);
+
+/* What a message (without its prefix) is by its type word and its length (exact for handshake
+ * messages, at least WG_MESSAGE_MINIMUM_LENGTH for data); WG_MESSAGE_INVALID when they
+ * disagree. The one check of the wire format, for the core and the I/O layer alike. */
+enum wg_message_type wg_message_classify(const struct wg_wire_format *wire, const uint8_t *msg, size_t len);
+/* What a datagram is, by that same check at the offset its prefix would end at, and where the
+ * message starts in it (*offset; 0 for a plain format). AmneziaWG's order: initiation,
+ * response, cookie reply, data; anything else, and anything under 32 bytes, is invalid. */
+enum wg_message_type wg_message_unwrap(const struct wg_wire_format *wire, const uint8_t *datagram, size_t len,
+				       size_t *offset);
 /* A data message's overhead around the padded plaintext. */
 #define WG_DATA_OVERHEAD (sizeof(struct wg_message_data) + WG_NOISE_AUTHTAG_LEN)
 

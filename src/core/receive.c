@@ -17,24 +17,6 @@ static uint64_t now_of(const struct wg_device *device)
 	return device->env.now(device->env.ctx);
 }
 
-enum wg_message_type wg_message_classify(const uint8_t *msg, size_t len)
-{
-	if (len < 4)
-		return WG_MESSAGE_INVALID;
-	switch (wg_le32_get(msg)) {
-	case WG_MESSAGE_HANDSHAKE_INITIATION:
-		return len == sizeof(struct wg_message_initiation) ? WG_MESSAGE_HANDSHAKE_INITIATION : WG_MESSAGE_INVALID;
-	case WG_MESSAGE_HANDSHAKE_RESPONSE:
-		return len == sizeof(struct wg_message_response) ? WG_MESSAGE_HANDSHAKE_RESPONSE : WG_MESSAGE_INVALID;
-	case WG_MESSAGE_HANDSHAKE_COOKIE:
-		return len == sizeof(struct wg_message_cookie) ? WG_MESSAGE_HANDSHAKE_COOKIE : WG_MESSAGE_INVALID;
-	case WG_MESSAGE_DATA:
-		return len >= WG_MESSAGE_MINIMUM_LENGTH ? WG_MESSAGE_DATA : WG_MESSAGE_INVALID;
-	default:
-		return WG_MESSAGE_INVALID;
-	}
-}
-
 /* mac1 always; under load also mac2, and a cookie reply instead of DH when it is missing. */
 static int check_macs(struct wg_device *device, const uint8_t *msg, size_t len, const struct wg_endpoint *from)
 {
@@ -120,7 +102,7 @@ static int receive_handshake(struct wg_device *device, const uint8_t *msg, size_
  * -ENETDOWN or -EINVAL (counted as malformed). */
 static int handshake_type(struct wg_device *device, const uint8_t *msg, size_t len)
 {
-	enum wg_message_type type = wg_message_classify(msg, len);
+	enum wg_message_type type = wg_message_classify(&device->wire, msg, len);
 
 	if (!device->is_up)
 		return -ENETDOWN;
@@ -293,7 +275,7 @@ static int receive_data(struct wg_device *device, uint8_t *msg, size_t len, cons
 
 int wg_device_receive(struct wg_device *device, uint8_t *msg, size_t len, const struct wg_endpoint *from)
 {
-	enum wg_message_type type = wg_message_classify(msg, len);
+	enum wg_message_type type = wg_message_classify(&device->wire, msg, len);
 
 	if (!device->is_up)
 		return -ENETDOWN;

@@ -20,6 +20,15 @@ static uint64_t now_of(const struct wg_device *device)
 	return device->env.now(device->env.ctx);
 }
 
+/* The type word a message goes out with: its own, or one picked from its obfuscated range
+ * (obfuscation.h). Set before the macs, which cover it. */
+static void put_type(struct wg_device *device, uint8_t word[4], enum wg_message_type type)
+{
+	struct wg_type_range r = device->wire.type[type - 1];
+
+	wg_le32_put(word, r.lo == r.hi ? r.lo : wg_keystream_between(device->obfuscation_random, r.lo, r.hi));
+}
+
 static int send_buffer_via(struct wg_peer *peer, const struct wg_endpoint *to, const uint8_t *msg, size_t len)
 {
 	struct wg_device *device = peer->device;
@@ -65,6 +74,7 @@ static void send_initiation(struct wg_peer *peer, uint64_t now)
 		      (unsigned long long)peer->internal_id);
 	if (!wg_noise_handshake_create_initiation(&packet, peer))
 		return;
+	put_type(peer->device, packet.type, WG_MESSAGE_HANDSHAKE_INITIATION);
 	wg_cookie_add_mac_to_packet((uint8_t *)&packet, sizeof(packet), &peer->cookie, now);
 	keep_sent_initiation(peer, &packet);
 	wg_timers_any_authenticated_packet_traversal(peer);
@@ -93,6 +103,7 @@ int wg_packet_send_handshake_probe(struct wg_peer *peer, const struct wg_endpoin
 		return -EBUSY;
 	if (!wg_noise_handshake_create_initiation(&packet, peer))
 		return -ENOKEY;
+	put_type(peer->device, packet.type, WG_MESSAGE_HANDSHAKE_INITIATION);
 	peer->last_sent_handshake = now;
 	peer->has_sent_handshake = true;
 	wg_device_log(peer->device, WG_LOG_DEBUG, "Sending a probing handshake initiation to peer %llu",
@@ -154,6 +165,7 @@ void wg_packet_send_handshake_response(struct wg_peer *peer, struct wg_responder
 
 	if (!wg_noise_handshake_create_response(&packet, peer, dh))
 		return;
+	put_type(peer->device, packet.type, WG_MESSAGE_HANDSHAKE_RESPONSE);
 	/* Only a response that exists holds back our own initiations for REKEY_TIMEOUT. */
 	peer->last_sent_handshake = now;
 	peer->has_sent_handshake = true;
@@ -173,6 +185,7 @@ void wg_packet_send_handshake_cookie(struct wg_device *device, const uint8_t *ms
 
 	if (wg_cookie_message_create(&packet, msg, len, &device->cookie_checker, to, &device->env))
 		return;
+	put_type(device, packet.type, WG_MESSAGE_HANDSHAKE_COOKIE);
 	if (device->env.send(device->env.ctx, NULL, to, (uint8_t *)&packet, sizeof(packet)))
 		++device->stats.tx_send_errors;
 	else
@@ -235,7 +248,7 @@ static void encrypt_and_send(struct wg_peer *peer, struct wg_keypair *keypair, u
 	uint8_t nonce[WG_AEAD_NONCE_LEN];
 
 	memset(plain + len, 0, padded - len);
-	wg_le32_put(header->type, WG_MESSAGE_DATA);
+	put_type(peer->device, header->type, WG_MESSAGE_DATA);
 	wg_le32_put(header->receiver_index, keypair->remote_index);
 	wg_le64_put(header->counter, counter);
 	wg_aead_nonce(nonce, counter);

@@ -123,6 +123,22 @@ static int device_extension_key(struct wg_uapi_parser *p, const char *key, const
 	return 0;
 }
 
+/* AmneziaWG's keys (obfuscation.h). amneziawg-go's clients send them after the peers too, so
+ * they are the device's wherever they come. 1: not one of them. */
+static int obfuscation_key(struct wg_uapi_parser *p, const char *key, const char *value)
+{
+	int which = wg_obfuscation_key_of(key);
+	char why[sizeof(p->message) - 16];
+	int ret;
+
+	if (which < 0 || strcmp(key, wg_obfuscation_key_name((enum wg_obfuscation_key)which)))
+		return 1;
+	ret = wg_obfuscation_parse(&p->config->obfuscation, (enum wg_obfuscation_key)which, value, why, sizeof(why));
+	if (ret == -ENOMEM)
+		return fail(p, ret, "%s: out of memory", key);
+	return ret ? fail(p, ret, "%s", why) : 0;
+}
+
 static int device_key(struct wg_uapi_parser *p, const char *key, const char *value)
 {
 	struct wg_config_device *c = p->config;
@@ -256,6 +272,9 @@ int wg_uapi_parse_line(struct wg_uapi_parser *parser, const char *line)
 
 	if (!strcmp(key, "public_key"))
 		return start_peer(parser, value);
+	ret = obfuscation_key(parser, key, value);
+	if (ret != 1)
+		return ret;
 	ret = parser->peer ? peer_key(parser, key, value) : device_key(parser, key, value);
 	if (ret != 1)
 		return ret;
@@ -387,6 +406,23 @@ static void append_peer(struct text *t, const struct wg_config_peer *peer)
 	}
 }
 
+/* As amneziawg-go: the numbers that are set, h1..h4 always, the signatures that are set; and
+ * nothing at all for a device that is not obfuscated. */
+static void append_obfuscation(struct text *t, const struct wg_config_obfuscation *change)
+{
+	const struct wg_obfuscation *o = &change->set;
+	char value[WG_UAPI_LINE_MAX];
+
+	if (!wg_obfuscation_is_set(o))
+		return;
+	for (int key = 0; key < WG_OBFS_KEYS; ++key) {
+		if (!wg_obfuscation_listed(o, (enum wg_obfuscation_key)key))
+			continue;
+		wg_obfuscation_format(o, (enum wg_obfuscation_key)key, value, sizeof(value));
+		append(t, "%s=%s\n", wg_obfuscation_key_name((enum wg_obfuscation_key)key), value);
+	}
+}
+
 bool wg_uapi_parse_probe(const char *text, struct wg_config_probe *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -413,6 +449,7 @@ char *wg_uapi_format(const struct wg_config_device *config, size_t *len)
 		append(&t, "listen_port=%u\n", config->listen_port);
 	if (config->fwmark)
 		append(&t, "fwmark=%u\n", config->fwmark);
+	append_obfuscation(&t, &config->obfuscation);
 	if (config->flags & WG_DEVICE_HAS_TCP_LISTEN_PORT)
 		append(&t, "tcp_listen_port=%u\n", config->tcp_listen_port);
 	if (config->flags & WG_DEVICE_HAS_UDP_PROBE_INTERVAL)

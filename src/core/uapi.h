@@ -29,7 +29,8 @@ int wg_uapi_parse_line(struct wg_uapi_parser *parser, const char *line);
  * longer than WG_UAPI_LINE_MAX, is an error. 0 or the first error. */
 int wg_uapi_parse_text(struct wg_uapi_parser *parser, const char *text, size_t len);
 
-enum { WG_UAPI_LINE_MAX = 255 };
+/* Long enough for an I1..I5 signature of a few kilobytes in hex. */
+enum { WG_UAPI_LINE_MAX = 8191 };
 
 /* The extensions' words: transport modes "udp", "tcp", "auto"; the reasons a transport is in
  * use ("configured", "udp-unanswered", "udp-answered", "peer-chose"). */

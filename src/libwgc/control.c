@@ -361,6 +361,8 @@ static bool is_settable_key(const char *line)
 		"private_key=", "listen_port=", "fwmark=", "public_key=", "preshared_key=",
 		"persistent_keepalive_interval=", "allowed_ip=", "protocol_version=",
 		"tcp_listen_port=", "udp_probe_interval=", "transport=", "tcp_endpoint=",
+		"jc=", "jmin=", "jmax=", "s1=", "s2=", "s3=", "s4=", "h1=", "h2=", "h3=", "h4=",
+		"i1=", "i2=", "i3=", "i4=", "i5=",
 	};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); ++i)

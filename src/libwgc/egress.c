@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 
 #include "libwgc/engine.h"
+#include "libwgc/obfuscation.h"
 #include "libwgc/offload/segment.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
@@ -38,7 +39,11 @@ static void send_from_tun(struct wgl_engine *engine, const struct virtio_net_hdr
 		return;
 	}
 	for (;;) {
-		out = udp->ops->reserve(udp, WG_PACKET_HEADROOM + seg.header_len + seg.gso_size + WG_PACKET_TAILROOM);
+		/* An obfuscated data message's prefix goes in front of its header, in place too. */
+		size_t lead = wgl_obfuscation_data_prefix(&engine->device.wire);
+
+		out = udp->ops->reserve(udp, lead + WG_PACKET_HEADROOM + seg.header_len + seg.gso_size +
+						     WG_PACKET_TAILROOM) + lead;
 		n = wgl_segmenter_next(&seg, out);
 		if (!n)
 			break;

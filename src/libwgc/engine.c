@@ -246,6 +246,8 @@ void wgl_engine_close(struct wgl_engine *engine)
 	if (engine->tun_buffer)
 		wg_secret_wipe(engine->tun_buffer, WGL_ENGINE_TUN_BUFFER);
 	free(engine->tun_buffer);
+	free(engine->obfuscation_scratch);
+	engine->obfuscation_scratch = NULL;
 	free(engine->coalescer);
 	free(engine->handshakes);
 	engine->tun_buffer = NULL;

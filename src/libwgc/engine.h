@@ -86,6 +86,9 @@ struct wgl_engine {
 	struct wgl_dh_workers *dh_workers;  /* initiations go here, once they run */
 	bool workers_tried;
 	struct wgl_events events;           /* subscribers, and what happened this round */
+	/* Obfuscation's prefixes, junk and signature packets are made here and queued (copied)
+	 * at once (obfuscation.c); allocated with the first, WGL_OBFUSCATION_SCRATCH bytes. */
+	uint8_t *obfuscation_scratch;
 	/* Peers' transports (peertransport.c). */
 	/* While the core applies a configuration: its transport choices (its endpoint moves are
 	 * the configuration's, the peers it creates get their choices). NULL otherwise. */

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "libwgc/engine.h"
+#include "libwgc/obfuscation.h"
 #include "libwgc/peertransport.h"
 
 static uint64_t clock_ns(clockid_t clock)
@@ -78,7 +79,9 @@ static int send_message(void *ctx, struct wg_peer *peer, const struct wg_endpoin
 
 	if (!t)
 		return -EAFNOSUPPORT;
-	return t->ops->queue(t, peer, to, msg, len);
+	if (wg_device_is_obfuscated(&engine->device))
+		return wgl_obfuscation_queue(engine, t, peer, to, msg, len);
+	return t->ops->queue(t, peer, to, NULL, 0, msg, len);
 }
 
 /* Queued datagrams refer to their peer: they leave before it goes. */

@@ -16,6 +16,17 @@ static void append_key(struct wgl_text *text, const char *name, const uint8_t ke
 	wg_secret_wipe(hex, sizeof(hex));
 }
 
+static void append_obfuscation(struct wgl_text *text, const struct wg_config_obfuscation *change)
+{
+	char value[WG_UAPI_LINE_MAX];
+
+	for (int key = 0; key < WG_OBFS_KEYS; ++key)
+		if (change->has & (1u << key)) {
+			wg_obfuscation_format(&change->set, (enum wg_obfuscation_key)key, value, sizeof(value));
+			wgl_text_append(text, "%s=%s\n", wg_obfuscation_key_name((enum wg_obfuscation_key)key), value);
+		}
+}
+
 static void append_device(struct wgl_text *text, const struct wg_config_device *config)
 {
 	/* An all-zero key is sent as such: it removes the key, which is what setconf without one means. */
@@ -33,6 +44,7 @@ static void append_device(struct wgl_text *text, const struct wg_config_device *
 		wgl_text_append(text, "udp_probe_interval=%u\n", config->udp_probe_interval);
 	if (config->flags & WG_DEVICE_HAS_PROBE_INTERVAL)
 		wgl_text_append(text, "probe_interval=%u\n", config->probe_interval);
+	append_obfuscation(text, &config->obfuscation);
 }
 
 static void append_allowedips(struct wgl_text *text, const struct wg_config_peer *peer)

@@ -544,11 +544,11 @@ static struct tcp_conn *conn_for(struct tcp_transport *t, struct wg_peer *peer, 
 }
 
 static int tcp_queue(struct wgl_transport *base, struct wg_peer *peer, const struct wg_endpoint *to,
-		     const uint8_t *msg, size_t len)
+		     const uint8_t *prefix, size_t prefix_len, const uint8_t *msg, size_t len)
 {
 	struct tcp_transport *t = of(base);
 	struct tcp_conn *c = conn_for(t, peer, to);
-	size_t want;
+	size_t want, body = prefix_len + len;
 
 	/* Nothing goes to an unauthenticated connection but a cookie reply (peer NULL); the core
 	 * sends a peer's message only where an authenticated one came from. */
@@ -560,19 +560,22 @@ static int tcp_queue(struct wgl_transport *base, struct wg_peer *peer, const str
 	}
 	/* What was written moves out of the way before the buffer would grow: it stays within
 	 * TX_QUEUE_MAX and a frame. */
-	if (c && c->tx_off && c->tx_len + WGL_TCP_FRAME_HEADER + len > c->tx_cap) {
+	if (c && c->tx_off && c->tx_len + WGL_TCP_FRAME_HEADER + body > c->tx_cap) {
 		memmove(c->tx, c->tx + c->tx_off, c->tx_len - c->tx_off);
 		c->tx_len -= c->tx_off;
 		c->tx_frame -= c->tx_off;
 		c->tx_off = 0;
 	}
-	want = c ? c->tx_len + WGL_TCP_FRAME_HEADER + len : 0;
-	if (!c || len > WGL_TCP_MESSAGE_MAX || want - c->tx_off > TX_QUEUE_MAX || !grow(&c->tx, &c->tx_cap, want)) {
+	want = c ? c->tx_len + WGL_TCP_FRAME_HEADER + body : 0;
+	if (!c || !body || body > WGL_TCP_MESSAGE_MAX || want - c->tx_off > TX_QUEUE_MAX ||
+	    !grow(&c->tx, &c->tx_cap, want)) {
 		++t->stats.tx_dropped;
 		return c ? -ENOBUFS : -ENOTCONN;
 	}
-	wgl_tcp_frame_header(c->tx + c->tx_len, len);
-	memcpy(c->tx + c->tx_len + WGL_TCP_FRAME_HEADER, msg, len);
+	wgl_tcp_frame_header(c->tx + c->tx_len, body);
+	if (prefix_len)
+		memcpy(c->tx + c->tx_len + WGL_TCP_FRAME_HEADER, prefix, prefix_len);
+	memcpy(c->tx + c->tx_len + WGL_TCP_FRAME_HEADER + prefix_len, msg, len);
 	c->tx_len = want;
 	mark_dirty(c);
 	return 0;

@@ -65,11 +65,14 @@ struct wgl_transport_ops {
 	 * it: the payload goes WG_PACKET_HEADROOM in, and queue() then copies nothing. Required of
 	 * the UDP transport: the TUN's super-packets are cut straight into its queue. */
 	uint8_t *(*reserve)(struct wgl_transport *t, size_t room);
-	/* Queues one message for `to` on behalf of `peer` (NULL: a cookie reply): 0, or -errno
-	 * when it is dropped at once (the core counts that as a send error). Messages the
-	 * transport later fails to send are taken back from the peer (wg_peer_send_failed). */
+	/* Queues one datagram for `to` on behalf of `peer` (NULL: a cookie reply): the prefix
+	 * (obfuscation's random bytes; prefix_len 0: none) and then the message, as one datagram
+	 * or frame. 0, or -errno when it is dropped at once (the core counts that as a send
+	 * error). Datagrams the transport later fails to send are taken back from the peer
+	 * (wg_peer_send_failed). A message built where reserve() said, prefix_len bytes further
+	 * in, with the prefix in front, is not copied. */
 	int (*queue)(struct wgl_transport *t, struct wg_peer *peer, const struct wg_endpoint *to,
-		     const uint8_t *msg, size_t len);
+		     const uint8_t *prefix, size_t prefix_len, const uint8_t *msg, size_t len);
 	/* Sends everything queued (also before a peer is freed, so nothing queued refers to it). */
 	void (*flush)(struct wgl_transport *t);
 	/* Optional: its own deadlines, due by `now`; returns the next one (UINT64_MAX: none). A

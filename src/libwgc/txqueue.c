@@ -62,17 +62,21 @@ unsigned wgl_txqueue_flush(struct wgl_txqueue *q, struct wgl_udp *udp)
 }
 
 unsigned wgl_txqueue_add(struct wgl_txqueue *q, struct wgl_udp *udp, struct wg_peer *peer,
-			  const struct wg_endpoint *to, const uint8_t *msg, size_t len)
+			  const struct wg_endpoint *to, const uint8_t *prefix, size_t prefix_len, const uint8_t *msg,
+			  size_t len)
 {
 	unsigned failed = 0;
-	bool in_place = msg == q->arena + q->used;
+	bool in_place = msg == q->arena + q->used + prefix_len;
+	size_t total = prefix_len + len;
 
-	if (!in_place && (q->count == WGL_TXQUEUE_DATAGRAMS || q->used + len > WGL_TXQUEUE_BYTES))
+	if (!in_place && (q->count == WGL_TXQUEUE_DATAGRAMS || q->used + total > WGL_TXQUEUE_BYTES))
 		failed = wgl_txqueue_flush(q, udp);
-	q->entry[q->count] = (struct wgl_txqueue_entry){ .offset = q->used, .len = len, .to = *to, .peer = peer };
+	q->entry[q->count] = (struct wgl_txqueue_entry){ .offset = q->used, .len = total, .to = *to, .peer = peer };
+	if (prefix_len)
+		memcpy(q->arena + q->used, prefix, prefix_len);
 	if (!in_place)
-		memcpy(q->arena + q->used, msg, len);
-	q->used += len;
+		memcpy(q->arena + q->used + prefix_len, msg, len);
+	q->used += total;
 	++q->count;
 	return failed;
 }

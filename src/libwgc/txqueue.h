@@ -40,10 +40,12 @@ struct wgl_txqueue {
  * space, with `room` bytes free from the start), so that adding it copies nothing; flushes
  * first when there is not that much room, adding what the flush returned to *failed. */
 uint8_t *wgl_txqueue_reserve(struct wgl_txqueue *q, struct wgl_udp *udp, size_t room, uint64_t *failed);
-/* Copies one datagram in, unless it already lies where the next one goes; when the queue is
+/* Copies one datagram in, the prefix and then the message, unless the message already lies
+ * where it goes (prefix_len bytes after where the next datagram starts); when the queue is
  * full it is flushed first. Returns what that flush returned. */
 unsigned wgl_txqueue_add(struct wgl_txqueue *q, struct wgl_udp *udp, struct wg_peer *peer,
-			  const struct wg_endpoint *to, const uint8_t *msg, size_t len);
+			  const struct wg_endpoint *to, const uint8_t *prefix, size_t prefix_len, const uint8_t *msg,
+			  size_t len);
 /* Sends everything queued and empties the queue. A peer's datagrams that could not be sent are
  * taken back from its counters (wg_peer_send_failed); the number of the others is returned. */
 unsigned wgl_txqueue_flush(struct wgl_txqueue *q, struct wgl_udp *udp);

@@ -130,11 +130,12 @@ static uint8_t *udp_reserve(struct wgl_transport *base, size_t room)
 }
 
 static int udp_queue(struct wgl_transport *base, struct wg_peer *peer, const struct wg_endpoint *to,
-		     const uint8_t *msg, size_t len)
+		     const uint8_t *prefix, size_t prefix_len, const uint8_t *msg, size_t len)
 {
 	struct udp_transport *t = of(base);
 
-	base->engine->stats.tx_send_errors += wgl_txqueue_add(t->txqueue, &t->udp, peer, to, msg, len);
+	base->engine->stats.tx_send_errors += wgl_txqueue_add(t->txqueue, &t->udp, peer, to, prefix, prefix_len,
+							      msg, len);
 	return 0;
 }
 

@@ -486,6 +486,42 @@ static int parse_keepalive(struct wgc_conffile *p, const struct key_handler *h, 
 	return 0;
 }
 
+/* AmneziaWG's keys, named as in its config files (Jc, S1, H1, I1, ...); the value's limits are
+ * the core's (obfuscation.h). */
+static int parse_obfuscation(struct wgc_conffile *p, const struct key_handler *h, char *value)
+{
+	char why[200];
+	int ret = wg_obfuscation_parse(&p->device->obfuscation, (enum wg_obfuscation_key)h->arg, value, why,
+				       sizeof(why));
+
+	if (ret == -ENOMEM)
+		return out_of_memory(p, h->name);
+	p->obfuscation_line = p->line;
+	/* The core's message starts with the UAPI's name of the key; the file's is given instead. */
+	return ret ? fail(p, h->name, "%s", why + strlen(wg_obfuscation_key_name((enum wg_obfuscation_key)h->arg)) + 2)
+		   : 0;
+}
+
+/* The whole set's limits (Jmin < Jmax, S1 + 56 != S2, H1..H4 apart), at its last line. */
+static int check_obfuscation(struct wgc_conffile *p)
+{
+	struct wg_obfuscation none = { 0 }, merged;
+	char why[200];
+	int ret;
+
+	if (!p->device->obfuscation.has)
+		return 0;
+	ret = wg_obfuscation_merge(&merged, &none, &p->device->obfuscation, why, sizeof(why));
+	if (ret == -ENOMEM)
+		return out_of_memory(p, NULL);
+	if (!ret) {
+		wg_obfuscation_free(&merged);
+		return 0;
+	}
+	p->line = p->obfuscation_line;
+	return fail(p, NULL, "%s", why);
+}
+
 static const struct key_handler handlers[] = {
 	{ "PrivateKey", WGC_SECTION_INTERFACE, SQUEEZED, parse_private_key, 0 },
 	{ "ListenPort", WGC_SECTION_INTERFACE, SQUEEZED, parse_listen_port, 0 },
@@ -502,6 +538,22 @@ static const struct key_handler handlers[] = {
 	{ "TCPListenPort", WGC_SECTION_INTERFACE, SQUEEZED, parse_tcp_listen_port, 0 },
 	{ "UDPProbeInterval", WGC_SECTION_INTERFACE, SQUEEZED, parse_probe_interval, 0 },
 	{ "ProbeInterval", WGC_SECTION_INTERFACE, SQUEEZED, parse_echo_interval, 0 },
+	{ "Jc", WGC_SECTION_INTERFACE, SQUEEZED, parse_obfuscation, WG_OBFS_JC },
+	{ "Jmin", WGC_SECTION_INTERFACE, SQUEEZED, parse_obfuscation, WG_OBFS_JMIN },
+	{ "Jmax", WGC_SECTION_INTERFACE, SQUEEZED, parse_obfuscation, WG_OBFS_JMAX },
+	{ "S1", WGC_SECTION_INTERFACE, SQUEEZED, parse_obfuscation, WG_OBFS_S1 },
+	{ "S2", WGC_SECTION_INTERFACE, SQUEEZED, parse_obfuscation, WG_OBFS_S2 },
+	{ "S3", WGC_SECTION_INTERFACE, SQUEEZED, parse_obfuscation, WG_OBFS_S3 },
+	{ "S4", WGC_SECTION_INTERFACE, SQUEEZED, parse_obfuscation, WG_OBFS_S4 },
+	{ "H1", WGC_SECTION_INTERFACE, SQUEEZED, parse_obfuscation, WG_OBFS_H1 },
+	{ "H2", WGC_SECTION_INTERFACE, SQUEEZED, parse_obfuscation, WG_OBFS_H2 },
+	{ "H3", WGC_SECTION_INTERFACE, SQUEEZED, parse_obfuscation, WG_OBFS_H3 },
+	{ "H4", WGC_SECTION_INTERFACE, SQUEEZED, parse_obfuscation, WG_OBFS_H4 },
+	{ "I1", WGC_SECTION_INTERFACE, TRIMMED, parse_obfuscation, WG_OBFS_I1 },
+	{ "I2", WGC_SECTION_INTERFACE, TRIMMED, parse_obfuscation, WG_OBFS_I2 },
+	{ "I3", WGC_SECTION_INTERFACE, TRIMMED, parse_obfuscation, WG_OBFS_I3 },
+	{ "I4", WGC_SECTION_INTERFACE, TRIMMED, parse_obfuscation, WG_OBFS_I4 },
+	{ "I5", WGC_SECTION_INTERFACE, TRIMMED, parse_obfuscation, WG_OBFS_I5 },
 	{ "PublicKey", WGC_SECTION_PEER, SQUEEZED, parse_public_key, 0 },
 	{ "PresharedKey", WGC_SECTION_PEER, SQUEEZED, parse_preshared_key, 0 },
 	{ "AllowedIPs", WGC_SECTION_PEER, SQUEEZED, parse_allowed_ips, 0 },
@@ -652,7 +704,7 @@ int wgc_conffile_finish(struct wgc_conffile *parser)
 {
 	if (parser->error)
 		return parser->error;
-	return end_section(parser);
+	return end_section(parser) ? parser->error : check_obfuscation(parser);
 }
 
 /* A configuration file larger than this is not one (and /dev/zero would never end). */

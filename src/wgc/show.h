@@ -18,6 +18,10 @@
 /* The interface's public key in base64, derived from its private key; false when it has none. */
 bool wgc_show_public_key(char text[WG_KEY_BASE64_LEN + 1], const struct wg_config_device *device);
 
+/* Which of AmneziaWG's kinds of obfuscation the device uses, as names (never the values): up
+ * to four of "junk", "prefixes", "message types", "signature packets"; returns how many. */
+int wgc_show_obfuscation(const struct wg_config_device *device, const char *names[4]);
+
 struct wgc_show_view {
 	uint64_t now_sec;                        /* the Unix time ages are measured against */
 	const struct wg_monitor_report *monitor; /* NULL: the daemon has none (not a wgcd) */

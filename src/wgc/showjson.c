@@ -78,6 +78,27 @@ static void json_peer(FILE *out, const struct wg_config_peer *peer, const struct
 	fputc('}', out);
 }
 
+/* null, or the kinds in use: ["junk", "prefixes", "message_types", "signature_packets"]. */
+static void json_obfuscation(FILE *out, const struct wg_config_device *device)
+{
+	const char *names[4];
+	int n = wgc_show_obfuscation(device, names);
+
+	fprintf(out, ", \"obfuscation\": ");
+	if (!n) {
+		fputs("null", out);
+		return;
+	}
+	fputc('[', out);
+	for (int i = 0; i < n; ++i) {
+		fputs(i ? ", \"" : "\"", out);
+		for (const char *c = names[i]; *c; ++c)
+			fputc(*c == ' ' ? '_' : *c, out);
+		fputc('"', out);
+	}
+	fputc(']', out);
+}
+
 void wgc_show_json(FILE *out, const char *ifname, const struct wg_config_device *device,
 		   const struct wgc_show_view *view)
 {
@@ -99,6 +120,7 @@ void wgc_show_json(FILE *out, const char *ifname, const struct wg_config_device 
 		fprintf(out, "%u", device->tcp_listen_port);
 	else
 		fputs("null", out);
+	json_obfuscation(out, device);
 	fprintf(out, ", \"peers\": [");
 	for (const struct wg_config_peer *peer = device->first_peer; peer; peer = peer->next) {
 		fputs(peer == device->first_peer ? "\n    " : ",\n    ", out);

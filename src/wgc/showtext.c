@@ -19,6 +19,45 @@ bool wgc_show_public_key(char text[WG_KEY_BASE64_LEN + 1], const struct wg_confi
 	return true;
 }
 
+int wgc_show_obfuscation(const struct wg_config_device *device, const char *names[4])
+{
+	const struct wg_obfuscation *o = &device->obfuscation.set;
+	struct wg_wire_format wire;
+	int n = 0;
+
+	if (!wg_obfuscation_is_set(o))
+		return 0;
+	wg_obfuscation_wire(o, &wire);
+	if (o->junk_count)
+		names[n++] = "junk";
+	if (wire.prefix[0] || wire.prefix[1] || wire.prefix[2] || wire.prefix[3])
+		names[n++] = "prefixes";
+	for (unsigned i = 0; i < 4; ++i)
+		if (wire.type[i].lo != i + 1 || wire.type[i].hi != i + 1) {
+			names[n++] = "message types";
+			break;
+		}
+	for (int i = 0; i < WG_OBFS_SIGNATURES; ++i)
+		if (o->signature[i]) {
+			names[n++] = "signature packets";
+			break;
+		}
+	return n;
+}
+
+static void print_obfuscation(FILE *out, const struct wg_config_device *device)
+{
+	const char *names[4];
+	int n = wgc_show_obfuscation(device, names);
+
+	if (!n)
+		return;
+	fprintf(out, "  obfuscation: amneziawg (");
+	for (int i = 0; i < n; ++i)
+		fprintf(out, "%s%s", i ? ", " : "", names[i]);
+	fprintf(out, ")\n");
+}
+
 static void print_interface(FILE *out, const char *ifname, const struct wg_config_device *device)
 {
 	char key[WG_KEY_BASE64_LEN + 1];
@@ -34,6 +73,7 @@ static void print_interface(FILE *out, const char *ifname, const struct wg_confi
 		fprintf(out, "  fwmark: 0x%x\n", device->fwmark);
 	if (device->tcp_listen_port)
 		fprintf(out, "  tcp listening port: %u\n", device->tcp_listen_port);
+	print_obfuscation(out, device);
 }
 
 static const char *reason_text(enum wg_transport_reason reason)
