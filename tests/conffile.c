@@ -345,7 +345,31 @@ static const struct bad_case bad_cases[] = {
 		   "number from 68 to 65535" },
 	/* 39 */ { "[Interface]\nListenPort = 1\nListenPort = x\nListenPort = 2",
 		   "wg0.conf:3: ListenPort: \"x\" is not a port number (0-65535)" },
+	/* 40 */ { "[Interface]\nJc = 129", "wg0.conf:2: Jc: \"129\" is over the limit of 128" },
+	/* 41 */ { "[Interface]\nH2 = 9-5", "wg0.conf:2: H2: \"9-5\" is not a range: LO must be 1 or more and at most HI" },
+	/* 42 */ { "[Interface]\nI1 = <b 0x1> <t>",
+		   "wg0.conf:2: I1: <b> wants an even, non-zero number of hex digits at character 4 of \"<b 0x1> <t>\"" },
+	/* 43 */ { "[Interface]\nS1 = 15\nS2 = 71\nMTU = 1400", "wg0.conf:3: s2 (71) must not be s1 (15) + 56" },
+	/* 44 */ { "[Peer]\nJc = 4", "wg0.conf:2: Jc: belongs in [Interface], not [Peer]" },
 };
+
+/* AmneziaWG's keys as its config files write them, in any case; I's tags keep their spaces. */
+TEST(conffile_obfuscation_keys)
+{
+	struct parsed p;
+	const struct wg_obfuscation *o = &p.device.obfuscation.set;
+
+	CHECK_EQ(parse(&p, "[Interface]\nJc = 4\njmin = 40\nJMAX = 70\nS1 = 15\nS2 = 18\nS3 = 20\nS4 = 8\n"
+			   "H1 = 100000-100999\nH2 = 200000\nH3 = 300000-300999\nH4 = 400000-400999\n"
+			   "I1 = <b 0xc0ffee> <r 8>\n"),
+		 0);
+	CHECK_EQ(p.device.obfuscation.has, (1u << WG_OBFS_I2) - 1);
+	CHECK(o->junk_count == 4 && o->junk_min == 40 && o->junk_max == 70);
+	CHECK(o->prefix[0] == 15 && o->prefix[3] == 8);
+	CHECK(o->type[0].lo == 100000 && o->type[0].hi == 100999 && o->type[1].lo == 200000 && o->type[1].hi == 200000);
+	CHECK(o->signature[0] && !strcmp(o->signature[0], "<b 0xc0ffee> <r 8>"));
+	release(&p);
+}
 
 TEST(conffile_errors_name_file_line_key_and_value)
 {

@@ -634,3 +634,146 @@ TEST(libwgc_thread_devices_on_their_own_threads)
 	for (int i = 0; i < 2; ++i)
 		wgc_device_free(e[i].device);
 }
+
+static const char *const obfuscation_set[] = {
+	"Jc", "3", "Jmin", "40", "Jmax", "50", "S1", "15", "S2", "18", "S3", "20", "S4", "8",
+	"H1", "100000-100999", "H2", "200000-200999", "H3", "300000-300999", "H4", "400000-400999",
+	"I1", "<b 0xc0ffee><t>", "I2", "<r 5>", NULL,
+};
+
+static int obfuscate(struct wgc_device *device, const char *const *pairs)
+{
+	struct wgc_config *config;
+	char error[160];
+	int ret = wgc_config_new(&config);
+
+	for (; !ret && *pairs; pairs += 2)
+		ret = wgc_config_set_obfuscation(config, pairs[0], pairs[1], error, sizeof(error));
+	if (!ret)
+		ret = wgc_device_configure(device, config);
+	wgc_config_free(config);
+	return ret;
+}
+
+static bool obfuscation_is(struct wgc_device *device, const char *key, const char *want)
+{
+	struct wgc_config *config;
+	char value[64] = "";
+	bool same;
+
+	if (wgc_device_get(device, &config))
+		return false;
+	same = !wgc_config_obfuscation(config, key, value, sizeof(value)) && !strcmp(value, want);
+	wgc_config_free(config);
+	return same;
+}
+
+/* Two obfuscated devices over real UDP: the send edge's prefixes and the receive path's unwrap
+ * between them, and the API's parameters, read back and refused. */
+TEST(libwgc_api_obfuscated_pair)
+{
+	struct wgc_config *config;
+	struct end a, b;
+	char error[160];
+
+	CHECK(pair_up(&a, &b));
+	CHECK_EQ(obfuscate(a.device, obfuscation_set), 0);
+	CHECK_EQ(obfuscate(b.device, obfuscation_set), 0);
+	CHECK_EQ(send_to(&a, &b, 300), 0);
+	pump(&a, &b, 20);
+	CHECK_EQ(b.delivered, 1);
+	CHECK_EQ(send_to(&b, &a, 1200), 0);
+	pump(&a, &b, 5);
+	CHECK_EQ(a.delivered, 1);
+	CHECK(obfuscation_is(a.device, "s1", "15"));
+	CHECK(obfuscation_is(a.device, "H2", "200000-200999"));
+	CHECK(obfuscation_is(a.device, "i2", "<r 5>"));
+	/* Refused: one value at once, with its reason; a whole that does not fit, at configure. */
+	CHECK_EQ(wgc_config_new(&config), 0);
+	CHECK_EQ(wgc_config_set_obfuscation(config, "jc", "129", error, sizeof(error)), -EINVAL);
+	CHECK(!strcmp(error, "jc: \"129\" is over the limit of 128"));
+	CHECK_EQ(wgc_config_set_obfuscation(config, "colour", "1", error, sizeof(error)), -EINVAL);
+	CHECK(!strcmp(error, "colour: not an obfuscation parameter"));
+	CHECK_EQ(wgc_config_set_obfuscation(config, "s2", "71", error, sizeof(error)), 0);
+	CHECK_EQ(wgc_device_configure(a.device, config), -EINVAL);
+	wgc_config_free(config);
+	CHECK(obfuscation_is(a.device, "s2", "18"));
+	/* b no longer shares S2: a's next handshake gets nowhere, traffic stops after the session. */
+	CHECK_EQ(obfuscate(b.device, (const char *const[]){ "S4", "9", NULL }), 0);
+	a.delivered = 0;
+	CHECK_EQ(send_to(&b, &a, 100), 0);
+	pump(&a, &b, 5);
+	CHECK_EQ(a.delivered, 0);
+	pair_down(&a, &b);
+}
+
+/* What an obfuscated initiator puts on the wire, read by a plain socket: I1, I2, then Jc junk
+ * of lengths in [Jmin, Jmax), then the initiation behind S1 random bytes with a type in H1. */
+TEST(libwgc_api_obfuscated_datagrams_in_order)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(addr);
+	struct wgc_config *config;
+	struct wgc_peer *peer;
+	uint8_t buf[2048];
+	ssize_t got[8];
+	uint8_t first[8][24];
+	char endpoint[32];
+	struct end a;
+	int sock, n = 0;
+
+	virtual_now = 1000 * SECOND;
+	CHECK_EQ(open_end(&a, 1, true), 0);
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	CHECK(bind(sock, (struct sockaddr *)&addr, sizeof(addr)) == 0);
+	CHECK(getsockname(sock, (struct sockaddr *)&addr, &len) == 0);
+	snprintf(endpoint, sizeof(endpoint), "127.0.0.1:%u", ntohs(addr.sin_port));
+	CHECK_EQ(wgc_config_new(&config), 0);
+	CHECK_EQ(wgc_config_set_private_key(config, a.key), 0);
+	{
+		uint8_t other[WGC_KEY_LEN], other_pub[WGC_KEY_LEN];
+
+		CHECK_EQ(wgc_key_generate(other), 0);
+		CHECK_EQ(wgc_key_public(other_pub, other), 0);
+		CHECK_EQ(wgc_config_add_peer(config, other_pub, &peer), 0);
+	}
+	CHECK_EQ(wgc_peer_add_allowed_ip(peer, "10.0.0.2/32"), 0);
+	CHECK_EQ(wgc_peer_set_endpoint(peer, endpoint), 0);
+	CHECK_EQ(wgc_device_configure(a.device, config), 0);
+	wgc_config_free(config);
+	CHECK_EQ(obfuscate(a.device, obfuscation_set), 0);
+	{
+		uint8_t p[100];
+		const uint8_t to[4] = { 10, 0, 0, 2 };
+
+		CHECK_EQ(wgc_device_send_packet(a.device, p, ip_packet(p, a.inner, to, sizeof(p))), 0);
+	}
+	for (int round = 0; round < 50 && n < 6; ++round) {
+		ssize_t r;
+
+		wgc_device_process(a.device);
+		while (n < 8 && (r = recv(sock, buf, sizeof(buf), 0)) >= 0) {
+			got[n] = r;
+			memcpy(first[n], buf, r < 24 ? (size_t)r : 24);
+			++n;
+		}
+		poll(NULL, 0, 2);
+	}
+	CHECK_EQ(n, 6);
+	if (n == 6) {
+		CHECK_EQ(got[0], 3 + 4);
+		CHECK(first[0][0] == 0xc0 && first[0][1] == 0xff && first[0][2] == 0xee);
+		CHECK_EQ(got[1], 5);
+		for (int i = 2; i < 5; ++i)
+			CHECK(got[i] >= 40 && got[i] < 50);
+		CHECK_EQ(got[5], 15 + 148);
+		{
+			uint32_t type = (uint32_t)first[5][15] | (uint32_t)first[5][16] << 8 | (uint32_t)first[5][17] << 16 |
+					(uint32_t)first[5][18] << 24;
+
+			CHECK(type >= 100000 && type <= 100999);
+		}
+	}
+	close(sock);
+	wgc_device_free(a.device);
+}
