@@ -15,14 +15,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_error(const struct wgc_conffile *parser)
 {
-	static const char *const secret_keys[] = { ": PrivateKey: ", ": PresharedKey: ", ": PublicKey: " };
+	static const char *const secret_keys[] = { "PrivateKey: ", "PresharedKey: ", "PublicKey: " };
 	char prefix[32];
+	size_t n;
 
-	snprintf(prefix, sizeof(prefix), "fuzz.conf:%u: ", parser->line);
+	n = (size_t)snprintf(prefix, sizeof(prefix), "fuzz.conf:%u: ", parser->line);
 	if (strncmp(parser->message, "fuzz.conf:", 10) || !memchr(parser->message, '\0', sizeof(parser->message)))
 		__builtin_trap();
+	/* An error about a key's line never quotes it (another key's value may hold any text). */
 	for (size_t i = 0; i < 3; ++i)
-		if (strstr(parser->message, secret_keys[i]) && strchr(parser->message, '"'))
+		if (!strncmp(parser->message, prefix, n) && !strncmp(parser->message + n, secret_keys[i], strlen(secret_keys[i])) &&
+		    strchr(parser->message, '"'))
 			__builtin_trap();
 }
 

@@ -5,6 +5,7 @@
  * of its own type at its own prefix (and classify then agrees); its signature packets build to
  * exactly the length their check said. Rejected sets must leave a message.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -65,11 +66,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct wg_wire_format wire;
 	struct wg_keystream ks;
 	char message[160] = "";
+	int parsed, merge;
 
 	wg_config_init(&config);
 	wg_uapi_parser_init(&parser, &config);
-	if (!wg_uapi_parse_text(&parser, (const char *)data, text_len) &&
-	    !wg_obfuscation_merge(&merged, &none, &config.obfuscation, message, sizeof(message))) {
+	parsed = wg_uapi_parse_text(&parser, (const char *)data, text_len);
+	merge = parsed ? 0 : wg_obfuscation_merge(&merged, &none, &config.obfuscation, message, sizeof(message));
+	if (!parsed && !merge) {
 		wg_obfuscation_wire(&merged, &wire);
 		if (wg_keystream_init(&ks, key))
 			__builtin_trap();
@@ -78,7 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (nul)
 			check_datagrams(&wire, nul + 1, size - text_len - 1);
 		wg_obfuscation_free(&merged);
-	} else if (!parser.message[0] && !message[0]) {
+	} else if (parsed ? !parser.message[0] : merge == -EINVAL && !message[0]) {
+		/* Every refusal says why (running out of memory aside). */
 		__builtin_trap();
 	}
 	wg_config_free(&config);

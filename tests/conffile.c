@@ -349,7 +349,7 @@ static const struct bad_case bad_cases[] = {
 	/* 41 */ { "[Interface]\nH2 = 9-5", "wg0.conf:2: H2: \"9-5\" is not a range: LO must be 1 or more and at most HI" },
 	/* 42 */ { "[Interface]\nI1 = <b 0x1> <t>",
 		   "wg0.conf:2: I1: <b> wants an even, non-zero number of hex digits at character 4 of \"<b 0x1> <t>\"" },
-	/* 43 */ { "[Interface]\nS1 = 15\nS2 = 71\nMTU = 1400", "wg0.conf:3: s2 (71) must not be s1 (15) + 56" },
+	/* 43 */ { "[Interface]\nS1 = 15\nS2 = 71\nMTU = 1400", "wg0.conf:3: S2: s2 (71) must not be s1 (15) + 56" },
 	/* 44 */ { "[Peer]\nJc = 4", "wg0.conf:2: Jc: belongs in [Interface], not [Peer]" },
 };
 

@@ -295,6 +295,33 @@ TEST(quick_saveconf_format_round_trips)
 	wg_config_free(&again);
 }
 
+/* An obfuscated device's parameters are saved under AmneziaWG's names and read back the same. */
+TEST(quick_saveconf_keeps_obfuscation)
+{
+	static const char reply[] = "private_key=" HEX_A "\nlisten_port=51820\njc=4\njmin=40\njmax=70\ns1=15\n"
+				    "h1=100000-100999\nh2=2\nh3=3\nh4=400000\ni1=<b 0xc0ffee> <t>\nerrno=0\n";
+	struct wg_config_device running, again;
+	struct wgc_extras extras, extras_again;
+	struct wgc_strlist addresses = { 0 };
+	struct wgl_text text;
+
+	wgc_extras_init(&extras);
+	wg_config_init(&running);
+	CHECK_EQ(wgl_control_parse_get(reply, strlen(reply), &running), 0);
+	wgl_text_init(&text);
+	wgc_saveconf_format(&text, &extras, &addresses, 0, &running);
+	CHECK(strstr(text.buf, "Jc = 4\nJmin = 40\nJmax = 70\nS1 = 15\nH1 = 100000-100999\nH2 = 2\nH3 = 3\n"
+			       "H4 = 400000\nI1 = <b 0xc0ffee> <t>\n") != NULL);
+	CHECK_EQ(parse_file(&again, &extras_again, text.buf), 0);
+	CHECK(again.obfuscation.set.prefix[0] == 15 && again.obfuscation.set.type[3].lo == 400000);
+	CHECK(again.obfuscation.set.signature[0] && !strcmp(again.obfuscation.set.signature[0], "<b 0xc0ffee> <t>"));
+	wgl_text_free(&text);
+	wgc_extras_free(&extras);
+	wgc_extras_free(&extras_again);
+	wg_config_free(&running);
+	wg_config_free(&again);
+}
+
 TEST(quick_hook_expansion)
 {
 	static const char *const cases[][2] = {

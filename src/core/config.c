@@ -174,12 +174,29 @@ static int prepare_obfuscation(struct wg_device *device, const struct wg_config_
 	return ret;
 }
 
+/* AmneziaWG's limits let S3 and S4 reach 65535, past what one UDP datagram carries (65507
+ * bytes): such a device is told so, once, rather than left to wonder. */
+static void warn_of_long_prefixes(const struct wg_device *device, const struct wg_obfuscation *o)
+{
+	enum { UDP_PAYLOAD_MAX = 65507, MTU_DEFAULT = 1420 };
+	unsigned mtu = device->mtu ? device->mtu : MTU_DEFAULT;
+
+	if (o->prefix[2] + sizeof(struct wg_message_cookie) > UDP_PAYLOAD_MAX)
+		wg_device_log(device, WG_LOG_ERROR, "s3 (%u): cookie replies would be over %d bytes and cannot be sent",
+			      o->prefix[2], UDP_PAYLOAD_MAX);
+	if (o->prefix[3] + WG_DATA_OVERHEAD + mtu > UDP_PAYLOAD_MAX)
+		wg_device_log(device, WG_LOG_ERROR,
+			      "s4 (%u): data messages of the MTU (%u) would be over %d bytes and cannot be sent",
+			      o->prefix[3], mtu, UDP_PAYLOAD_MAX);
+}
+
 static void apply_obfuscation(struct wg_device *device, struct wg_obfuscation *merged)
 {
 	wg_obfuscation_free(&device->obfuscation);
 	device->obfuscation = *merged;
 	device->obfuscated = wg_obfuscation_is_set(merged);
 	wg_obfuscation_wire(&device->obfuscation, &device->wire);
+	warn_of_long_prefixes(device, &device->obfuscation);
 }
 
 int wg_device_configure(struct wg_device *device, const struct wg_config_device *config)
@@ -262,9 +279,12 @@ int wg_device_dump(const struct wg_device *device, struct wg_config_device *out)
 	}
 	if (wg_obfuscation_is_set(&device->obfuscation)) {
 		ret = wg_obfuscation_copy(&out->obfuscation.set, &device->obfuscation);
-		out->obfuscation.has = ret ? 0 : (1u << WG_OBFS_KEYS) - 1;
 		if (ret)
 			return ret;
+		/* What a get lists, so that a dump reads as the get's text would. */
+		for (int key = 0; key < WG_OBFS_KEYS; ++key)
+			if (wg_obfuscation_listed(&device->obfuscation, (enum wg_obfuscation_key)key))
+				out->obfuscation.has |= 1u << key;
 	}
 	wg_list_for_each_safe(pos, tmp, (struct wg_list *)&device->peer_list) {
 		ret = dump_peer(wg_container_of(pos, const struct wg_peer, peer_list), out);

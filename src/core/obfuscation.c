@@ -141,8 +141,8 @@ static int check_types(const struct wg_obfuscation *o, char *message, size_t siz
 			struct wg_type_range a = effective_type(o, i), b = effective_type(o, j);
 
 			if (a.lo <= b.hi && b.lo <= a.hi) {
-				snprintf(message, size, "h%u (%u-%u) and h%u (%u-%u) overlap: each message type needs its own values",
-					 i + 1, a.lo, a.hi, j + 1, b.lo, b.hi);
+				snprintf(message, size, "h%u (%u-%u) overlaps h%u (%u-%u): each message type needs its own values",
+					 j + 1, b.lo, b.hi, i + 1, a.lo, a.hi);
 				return -EINVAL;
 			}
 		}
@@ -151,7 +151,7 @@ static int check_types(const struct wg_obfuscation *o, char *message, size_t siz
 
 static int check_whole(const struct wg_obfuscation *o, char *message, size_t size)
 {
-	if ((o->junk_count || o->junk_max) && o->junk_min >= o->junk_max) {
+	if ((o->junk_count || o->junk_min || o->junk_max) && o->junk_min >= o->junk_max) {
 		snprintf(message, size, "jmin (%u) must be less than jmax (%u)", o->junk_min, o->junk_max);
 		return -EINVAL;
 	}

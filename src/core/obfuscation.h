@@ -62,7 +62,8 @@ int wg_obfuscation_key_of(const char *name);
 int wg_obfuscation_parse(struct wg_config_obfuscation *change, enum wg_obfuscation_key key, const char *value,
 			 char *message, size_t size);
 /* `current` with `change` applied, checked whole (Jmin < Jmax, S1 + 56 != S2, H1..H4 apart) into
- * *out, which the caller frees. 0, -EINVAL with the message, or -ENOMEM; *out is freed then. */
+ * *out, which the caller frees. 0, -EINVAL with the message, or -ENOMEM; *out is freed then. A
+ * message about the whole starts with the name of the key it blames (jmin, s2, the later h). */
 int wg_obfuscation_merge(struct wg_obfuscation *out, const struct wg_obfuscation *current,
 			 const struct wg_config_obfuscation *change, char *message, size_t size);
 /* A copy that owns its own texts. 0 or -ENOMEM (nothing to free then). */

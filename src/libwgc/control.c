@@ -361,8 +361,6 @@ static bool is_settable_key(const char *line)
 		"private_key=", "listen_port=", "fwmark=", "public_key=", "preshared_key=",
 		"persistent_keepalive_interval=", "allowed_ip=", "protocol_version=",
 		"tcp_listen_port=", "udp_probe_interval=", "transport=", "tcp_endpoint=",
-		"jc=", "jmin=", "jmax=", "s1=", "s2=", "s3=", "s4=", "h1=", "h2=", "h3=", "h4=",
-		"i1=", "i2=", "i3=", "i4=", "i5=",
 	};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); ++i)
@@ -418,6 +416,26 @@ static int transport_state_key(struct wg_uapi_parser *parser, const char *line)
 	return 0;
 }
 
+/* AmneziaWG's parameters as a daemon reports them; one we cannot read (a newer daemon's tag, a
+ * value past our limits) is left out, not fatal. False: not one of them. */
+static bool obfuscation_line(struct wg_uapi_parser *parser, const char *line)
+{
+	const char *equals = strchr(line, '=');
+	char key[8], message[160];
+	int which;
+
+	if (!equals || (size_t)(equals - line) >= sizeof(key))
+		return false;
+	memcpy(key, line, (size_t)(equals - line));
+	key[equals - line] = '\0';
+	which = wg_obfuscation_key_of(key);
+	if (which < 0 || strcmp(key, wg_obfuscation_key_name((enum wg_obfuscation_key)which)))
+		return false;
+	(void)wg_obfuscation_parse(&parser->config->obfuscation, (enum wg_obfuscation_key)which, equals + 1, message,
+				   sizeof(message));
+	return true;
+}
+
 static int get_line(struct wg_uapi_parser *parser, const char *line)
 {
 	struct wg_endpoint endpoint;
@@ -443,6 +461,8 @@ static int get_line(struct wg_uapi_parser *parser, const char *line)
 			return wg_uapi_parse_line(parser, line);
 		return 0;
 	}
+	if (obfuscation_line(parser, line))
+		return 0;
 	return is_settable_key(line) ? wg_uapi_parse_line(parser, line) : 0;
 }
 

@@ -17,8 +17,14 @@ struct wg_peer;
 struct wgl_engine;
 struct wgl_transport;
 
-/* Room for the longest prefix (S3, S4 up to 65535) or signature packet. */
-enum { WGL_OBFUSCATION_SCRATCH = 65536 };
+enum {
+	/* Room for the longest prefix (S3, S4 up to 65535) or signature packet. */
+	WGL_OBFUSCATION_SCRATCH = 65536,
+	/* On TCP, the junk and signature frames before one initiation: at most this many bytes,
+	 * a quarter of a listener's default allowance for a connection not yet authenticated
+	 * (tcp.h), so that retries fit too; each at most a first frame's limit. */
+	WGL_OBFUSCATION_TCP_EXTRA = 16384,
+};
 
 /* Queues one message of an obfuscated device over t, as the transport's queue() does. */
 int wgl_obfuscation_queue(struct wgl_engine *engine, struct wgl_transport *t, struct wg_peer *peer,

@@ -14,6 +14,9 @@
 struct wg_peer;
 struct wgl_transport;
 
+/* The longest frame a listener takes on a connection nothing has authenticated yet. */
+enum { WGL_TCP_UNAUTHENTICATED_FRAME_MAX = 8190 };
+
 /* Connections accepted on the listener that no message has authenticated yet. */
 struct wgl_tcp_limits {
 	unsigned unauthenticated;            /* at once, in all */

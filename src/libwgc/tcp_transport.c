@@ -40,7 +40,8 @@
 
 enum {
 	RX_AUTHENTICATED = 2 * (WGL_TCP_FRAME_HEADER + WGL_TCP_MESSAGE_MAX), /* two whole frames */
-	RX_UNAUTHENTICATED = 8192,    /* a first frame of up to 8 KiB, handshakes and MTU-sized data */
+	/* a first frame of up to 8 KiB, handshakes and MTU-sized data */
+	RX_UNAUTHENTICATED = WGL_TCP_FRAME_HEADER + WGL_TCP_UNAUTHENTICATED_FRAME_MAX,
 	TX_QUEUE_MAX = 256 << 10,     /* our unsent bytes per connection; beyond, messages are dropped */
 	NOTSENT_LOWAT = 128 << 10,    /* the kernel's unsent bytes per connection */
 	FRAMES_PER_BATCH = 64,

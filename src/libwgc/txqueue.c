@@ -9,7 +9,8 @@
  * datagrams, and the run not ended by a shorter one or full. */
 static bool can_join(const struct wgl_udp_run *run, unsigned run_count, const struct wgl_txqueue_entry *e)
 {
-	return run_count < WGL_GSO_SEGMENTS && e->len <= run->segment && run->len % run->segment == 0 &&
+	/* An empty datagram (junk of length 0) is a run of its own: GSO cannot cut zero-sized segments. */
+	return run_count < WGL_GSO_SEGMENTS && e->len && e->len <= run->segment && run->len % run->segment == 0 &&
 	       run->len + e->len <= WGL_GSO_BYTES && run->owner == e->peer && wg_endpoint_equal(run->to, &e->to);
 }
 

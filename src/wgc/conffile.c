@@ -496,18 +496,22 @@ static int parse_obfuscation(struct wgc_conffile *p, const struct key_handler *h
 
 	if (ret == -ENOMEM)
 		return out_of_memory(p, h->name);
-	p->obfuscation_line = p->line;
+	p->obfuscation_lines[h->arg] = p->line;
 	/* The core's message starts with the UAPI's name of the key; the file's is given instead. */
 	return ret ? fail(p, h->name, "%s", why + strlen(wg_obfuscation_key_name((enum wg_obfuscation_key)h->arg)) + 2)
 		   : 0;
 }
 
-/* The whole set's limits (Jmin < Jmax, S1 + 56 != S2, H1..H4 apart), at its last line. */
+static const struct key_handler *find_handler_for_obfuscation(int key);
+
+/* The whole set's limits (Jmin < Jmax, S1 + 56 != S2, H1..H4 apart), at the line of the key
+ * the message blames (its first word), by the file's name for it. */
 static int check_obfuscation(struct wgc_conffile *p)
 {
 	struct wg_obfuscation none = { 0 }, merged;
-	char why[200];
-	int ret;
+	char why[200], name[8];
+	const struct key_handler *h;
+	int ret, key;
 
 	if (!p->device->obfuscation.has)
 		return 0;
@@ -518,8 +522,12 @@ static int check_obfuscation(struct wgc_conffile *p)
 		wg_obfuscation_free(&merged);
 		return 0;
 	}
-	p->line = p->obfuscation_line;
-	return fail(p, NULL, "%s", why);
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(why, " "), why);
+	key = wg_obfuscation_key_of(name);
+	h = key < 0 ? NULL : find_handler_for_obfuscation(key);
+	if (h)
+		p->line = p->obfuscation_lines[key];
+	return fail(p, h ? h->name : NULL, "%s", why);
 }
 
 static const struct key_handler handlers[] = {
@@ -629,6 +637,14 @@ static const struct key_handler *find_handler(const char *key)
 {
 	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); ++i)
 		if (!strcasecmp(key, handlers[i].name))
+			return &handlers[i];
+	return NULL;
+}
+
+static const struct key_handler *find_handler_for_obfuscation(int key)
+{
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); ++i)
+		if (handlers[i].parse == parse_obfuscation && handlers[i].arg == key)
 			return &handlers[i];
 	return NULL;
 }

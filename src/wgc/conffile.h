@@ -82,7 +82,7 @@ struct wgc_conffile {
 	struct wg_config_peer *peer; /* the [Peer] being read */
 	bool peer_has_key;
 	unsigned peer_line;          /* where that [Peer] began */
-	unsigned obfuscation_line;   /* the last obfuscation key's, for the whole set's errors */
+	unsigned obfuscation_lines[WG_OBFS_KEYS]; /* where each obfuscation key was, for the set's errors */
 	unsigned line;
 	int error;                   /* 0, or the first error as -errno */
 	char message[320];           /* "FILE:LINE: Key: what is wrong" */

@@ -19,7 +19,8 @@
 bool wgc_show_public_key(char text[WG_KEY_BASE64_LEN + 1], const struct wg_config_device *device);
 
 /* Which of AmneziaWG's kinds of obfuscation the device uses, as names (never the values): up
- * to four of "junk", "prefixes", "message types", "signature packets"; returns how many. */
+ * to four of "junk", "prefixes", "message types", "signature packets" ("junk sizes" alone for
+ * Jmin/Jmax without Jc); returns how many, 0 for a device not obfuscated. */
 int wgc_show_obfuscation(const struct wg_config_device *device, const char *names[4]);
 
 struct wgc_show_view {

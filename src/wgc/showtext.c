@@ -42,6 +42,9 @@ int wgc_show_obfuscation(const struct wg_config_device *device, const char *name
 			names[n++] = "signature packets";
 			break;
 		}
+	/* Jmin and Jmax without Jc: set, and nothing sent. */
+	if (!n)
+		names[n++] = "junk sizes";
 	return n;
 }
 
