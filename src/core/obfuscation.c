@@ -237,6 +237,20 @@ bool wg_obfuscation_listed(const struct wg_obfuscation *o, enum wg_obfuscation_k
 	return key < WG_OBFS_I1 || o->signature[key - WG_OBFS_I1];
 }
 
+void wg_obfuscation_each_listed(const struct wg_obfuscation *o,
+				void (*fn)(void *ctx, enum wg_obfuscation_key key, const char *value), void *ctx)
+{
+	char value[WG_OBFS_SIGNATURE_TEXT_MAX + 1];
+
+	if (!wg_obfuscation_is_set(o))
+		return;
+	for (int key = 0; key < WG_OBFS_KEYS; ++key)
+		if (wg_obfuscation_listed(o, (enum wg_obfuscation_key)key)) {
+			wg_obfuscation_format(o, (enum wg_obfuscation_key)key, value, sizeof(value));
+			fn(ctx, (enum wg_obfuscation_key)key, value);
+		}
+}
+
 void wg_obfuscation_format(const struct wg_obfuscation *o, enum wg_obfuscation_key key, char *out, size_t size)
 {
 	struct wg_type_range r;

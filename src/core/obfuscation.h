@@ -76,6 +76,9 @@ bool wg_obfuscation_is_set(const struct wg_obfuscation *o);
 /* Whether a get (or a saved config file) lists the key of a device that is obfuscated, as
  * amneziawg-go does: the numbers that are not 0, h1..h4 always, the signatures that are set. */
 bool wg_obfuscation_listed(const struct wg_obfuscation *o, enum wg_obfuscation_key key);
+/* Each key a get lists, in order, with its value as text; none for a device not obfuscated. */
+void wg_obfuscation_each_listed(const struct wg_obfuscation *o,
+				void (*fn)(void *ctx, enum wg_obfuscation_key key, const char *value), void *ctx);
 /* The value as the UAPI writes it; H unset is written as its message's own type. */
 void wg_obfuscation_format(const struct wg_obfuscation *o, enum wg_obfuscation_key key, char *out, size_t size);
 /* The wire format the parameters make: plain when no S and no H is set. */

@@ -408,19 +408,9 @@ static void append_peer(struct text *t, const struct wg_config_peer *peer)
 
 /* As amneziawg-go: the numbers that are set, h1..h4 always, the signatures that are set; and
  * nothing at all for a device that is not obfuscated. */
-static void append_obfuscation(struct text *t, const struct wg_config_obfuscation *change)
+static void append_obfuscation_key(void *ctx, enum wg_obfuscation_key key, const char *value)
 {
-	const struct wg_obfuscation *o = &change->set;
-	char value[WG_UAPI_LINE_MAX];
-
-	if (!wg_obfuscation_is_set(o))
-		return;
-	for (int key = 0; key < WG_OBFS_KEYS; ++key) {
-		if (!wg_obfuscation_listed(o, (enum wg_obfuscation_key)key))
-			continue;
-		wg_obfuscation_format(o, (enum wg_obfuscation_key)key, value, sizeof(value));
-		append(t, "%s=%s\n", wg_obfuscation_key_name((enum wg_obfuscation_key)key), value);
-	}
+	append(ctx, "%s=%s\n", wg_obfuscation_key_name(key), value);
 }
 
 bool wg_uapi_parse_probe(const char *text, struct wg_config_probe *out)
@@ -449,7 +439,7 @@ char *wg_uapi_format(const struct wg_config_device *config, size_t *len)
 		append(&t, "listen_port=%u\n", config->listen_port);
 	if (config->fwmark)
 		append(&t, "fwmark=%u\n", config->fwmark);
-	append_obfuscation(&t, &config->obfuscation);
+	wg_obfuscation_each_listed(&config->obfuscation.set, append_obfuscation_key, &t);
 	if (config->flags & WG_DEVICE_HAS_TCP_LISTEN_PORT)
 		append(&t, "tcp_listen_port=%u\n", config->tcp_listen_port);
 	if (config->flags & WG_DEVICE_HAS_UDP_PROBE_INTERVAL)

@@ -115,20 +115,13 @@ static void format_peer(struct wgl_text *out, const struct wg_config_peer *peer)
 }
 
 /* AmneziaWG's keys as its config files name them (Jc, S1, H1, I1, ...), those in use. */
-static void format_obfuscation(struct wgl_text *out, const struct wg_obfuscation *o)
+static void format_obfuscation_key(void *ctx, enum wg_obfuscation_key key, const char *value)
 {
-	char value[WG_UAPI_LINE_MAX], name[8];
+	char name[8];
 
-	if (!wg_obfuscation_is_set(o))
-		return;
-	for (int key = 0; key < WG_OBFS_KEYS; ++key) {
-		if (!wg_obfuscation_listed(o, (enum wg_obfuscation_key)key))
-			continue;
-		wg_obfuscation_format(o, (enum wg_obfuscation_key)key, value, sizeof(value));
-		snprintf(name, sizeof(name), "%s", wg_obfuscation_key_name((enum wg_obfuscation_key)key));
-		name[0] = (char)toupper((unsigned char)name[0]);
-		wgl_text_append(out, "%s = %s\n", name, value);
-	}
+	snprintf(name, sizeof(name), "%s", wg_obfuscation_key_name(key));
+	name[0] = (char)toupper((unsigned char)name[0]);
+	wgl_text_append(ctx, "%s = %s\n", name, value);
 }
 
 void wgc_saveconf_format(struct wgl_text *out, const struct wgc_extras *extras, const struct wgc_strlist *addresses,
@@ -145,7 +138,7 @@ void wgc_saveconf_format(struct wgl_text *out, const struct wgc_extras *extras, 
 		wgl_text_append(out, "UDPProbeInterval = %u\n", running->udp_probe_interval);
 	if (running->flags & WG_DEVICE_HAS_PROBE_INTERVAL)
 		wgl_text_append(out, "ProbeInterval = %u\n", running->probe_interval);
-	format_obfuscation(out, &running->obfuscation.set);
+	wg_obfuscation_each_listed(&running->obfuscation.set, format_obfuscation_key, out);
 	if (!wg_secret_is_zero(running->private_key, WG_KEY_LEN))
 		format_key(out, "PrivateKey", running->private_key);
 	for (const struct wg_config_peer *peer = running->first_peer; peer; peer = peer->next)
