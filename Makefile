@@ -119,7 +119,7 @@ test-tools: $(TEST_TOOLS)
 # the namespace tests need root and the real wg, wireguard-go and iperf3 (scripts/install-deps
 # installs them). NETNS=0 skips them, NETNS_TESTS=name filters them.
 # (The install check builds a plain library; under a sanitizer it is left out.)
-check: $(BUILD)/tests/check $(BUILD)/wgcd $(BUILD)/wgc examples test-tools
+check: $(BUILD)/tests/check $(BUILD)/wgcd $(BUILD)/wgc $(BUILD)/wgc-bench-handshake examples test-tools
 	$(Q)$(BUILD)/tests/check $(TESTS)
 	$(Q)$(BUILD)/examples/embedded-pair
 	$(Q)if [ "$(SAN)" = 0 ]; then BUILD=$(CURDIR)/$(BUILD) tests/install.sh; fi

@@ -351,6 +351,9 @@ static const struct bad_case bad_cases[] = {
 		   "wg0.conf:2: I1: <b> wants an even, non-zero number of hex digits at character 4 of \"<b 0x1> <t>\"" },
 	/* 43 */ { "[Interface]\nS1 = 15\nS2 = 71\nMTU = 1400", "wg0.conf:3: S2: s2 (71) must not be s1 (15) + 56" },
 	/* 44 */ { "[Peer]\nJc = 4", "wg0.conf:2: Jc: belongs in [Interface], not [Peer]" },
+	/* 45 */ { "[Interface]\nJc = 4\nMTU = 1400", "wg0.conf:2: jmin (0) must be less than jmax (0)" },
+	/* 46 */ { "[Interface]\nS1 = 3\nH1 = 2",
+		   "wg0.conf:3: H1: h1 (2-2) overlaps h2 (2-2): each message type needs its own values" },
 };
 
 /* AmneziaWG's keys as its config files write them, in any case; I's tags keep their spaces. */

@@ -102,7 +102,7 @@ TEST(obfuscation_whole_set_checked_against_the_current_one)
 
 		set_all(&change, (const char *const[]){ "h1", "2", NULL });
 		CHECK_EQ(wg_obfuscation_merge(&out, &none, &change, message, sizeof(message)), -EINVAL);
-		CHECK(!strcmp(message, "h2 (2-2) overlaps h1 (2-2): each message type needs its own values"));
+		CHECK(!strcmp(message, "h1 (2-2) overlaps h2 (2-2): each message type needs its own values"));
 		wg_config_obfuscation_free(&change);
 	}
 	/* H set to the message's own type, and nothing else: still plain WireGuard. */

@@ -322,6 +322,29 @@ TEST(quick_saveconf_keeps_obfuscation)
 	wg_config_free(&again);
 }
 
+/* Another daemon's parameters that wgc cannot read (a newer tag, a signature past our line's
+ * length) are left out of its get; the rest of the reply stands. */
+TEST(quick_get_of_another_daemon_keeps_what_it_can_read)
+{
+	static char reply[WG_UAPI_LINE_MAX + 512];
+	struct wg_config_device running;
+	int n = snprintf(reply, sizeof(reply), "private_key=" HEX_A "\nlisten_port=51820\njc=4\njmin=40\njmax=70\n"
+				 "h1=100000-100999\ni1=<c><b 0xab>\ni2=");
+
+	while (n < (int)sizeof(reply) - 128)
+		reply[n++] = 'x';
+	snprintf(reply + n, sizeof(reply) - (size_t)n, "\ni3=<t>\npublic_key=" HEX_B "\nerrno=0\n");
+	wg_config_init(&running);
+	CHECK_EQ(wgl_control_parse_get(reply, strlen(reply), &running), 0);
+	CHECK_EQ(running.listen_port, 51820);
+	CHECK_EQ(running.obfuscation.set.junk_count, 4);
+	CHECK_EQ(running.obfuscation.set.type[0].hi, 100999);
+	CHECK(!running.obfuscation.set.signature[0] && !running.obfuscation.set.signature[1]);
+	CHECK(running.obfuscation.set.signature[2] && !strcmp(running.obfuscation.set.signature[2], "<t>"));
+	CHECK_EQ(running.num_peers, 1);
+	wg_config_free(&running);
+}
+
 TEST(quick_hook_expansion)
 {
 	static const char *const cases[][2] = {

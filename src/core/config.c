@@ -174,8 +174,9 @@ static int prepare_obfuscation(struct wg_device *device, const struct wg_config_
 	return ret;
 }
 
-/* AmneziaWG's limits let S3 and S4 reach 65535, past what one UDP datagram carries (65507
- * bytes): such a device is told so, once, rather than left to wonder. */
+/* AmneziaWG's limits let S3 and S4 reach 65535, past what one UDP datagram over IPv4 carries
+ * (65507 bytes): a set that makes them so long says so (against the MTU of the moment), rather
+ * than leave its messages to vanish unexplained. */
 static void warn_of_long_prefixes(const struct wg_device *device, const struct wg_obfuscation *o)
 {
 	enum { UDP_PAYLOAD_MAX = 65507, MTU_DEFAULT = 1420 };

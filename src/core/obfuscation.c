@@ -140,9 +140,13 @@ static int check_types(const struct wg_obfuscation *o, char *message, size_t siz
 		for (unsigned j = i + 1; j < 4; ++j) {
 			struct wg_type_range a = effective_type(o, i), b = effective_type(o, j);
 
+			/* Blamed: the later one, unless only its default is in the way. */
+			unsigned blamed = o->type[j].lo ? j : i, other = blamed == j ? i : j;
+			struct wg_type_range x = blamed == j ? b : a, y = blamed == j ? a : b;
+
 			if (a.lo <= b.hi && b.lo <= a.hi) {
 				snprintf(message, size, "h%u (%u-%u) overlaps h%u (%u-%u): each message type needs its own values",
-					 j + 1, b.lo, b.hi, i + 1, a.lo, a.hi);
+					 blamed + 1, x.lo, x.hi, other + 1, y.lo, y.hi);
 				return -EINVAL;
 			}
 		}

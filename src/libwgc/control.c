@@ -478,9 +478,12 @@ int wgl_control_parse_get(const char *text, size_t len, struct wg_config_device 
 		const char *end = memchr(text, '\n', len);
 		size_t n = end ? (size_t)(end - text) : len;
 
-		if (n > WG_UAPI_LINE_MAX || memchr(text, '\0', n))
+		/* A signature longer than ours may be (another daemon's) is left out like one we cannot read. */
+		bool skipped = n > WG_UAPI_LINE_MAX && text[0] == 'i' && text[1] >= '1' && text[1] <= '5' && text[2] == '=';
+
+		if (!skipped && (n > WG_UAPI_LINE_MAX || memchr(text, '\0', n)))
 			ret = -EINVAL;
-		else if (n) {
+		else if (!skipped && n) {
 			memcpy(line, text, n);
 			line[n] = '\0';
 			ret = !strncmp(line, "errno=", 6) ? reply_errno(line, n) : get_line(&parser, line);

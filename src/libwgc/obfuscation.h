@@ -21,9 +21,10 @@ enum {
 	/* Room for the longest prefix (S3, S4 up to 65535) or signature packet. */
 	WGL_OBFUSCATION_SCRATCH = 65536,
 	/* On TCP, the junk and signature frames before one initiation: at most this many bytes,
-	 * a quarter of a listener's default allowance for a connection not yet authenticated
-	 * (tcp.h), so that retries fit too; each at most a first frame's limit. */
-	WGL_OBFUSCATION_TCP_EXTRA = 16384,
+	 * an eighth of a listener's default allowance for a connection not yet authenticated
+	 * (64 KiB, tcp.h), so that a retry, each with its resend after a cookie reply, and their
+	 * frames' headers fit too; each frame at most a first frame's limit. */
+	WGL_OBFUSCATION_TCP_EXTRA = 8192,
 };
 
 /* Queues one message of an obfuscated device over t, as the transport's queue() does. */

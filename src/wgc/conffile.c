@@ -524,7 +524,12 @@ static int check_obfuscation(struct wgc_conffile *p)
 	}
 	snprintf(name, sizeof(name), "%.*s", (int)strcspn(why, " "), why);
 	key = wg_obfuscation_key_of(name);
-	h = key < 0 ? NULL : find_handler_for_obfuscation(key);
+	h = key < 0 || !p->obfuscation_lines[key] ? NULL : find_handler_for_obfuscation(key);
+	/* A key the file does not have (Jmin, when only Jc is there): the last line that set one. */
+	p->line = 0;
+	for (int k = 0; k < WG_OBFS_KEYS; ++k)
+		if (p->obfuscation_lines[k] > p->line)
+			p->line = p->obfuscation_lines[k];
 	if (h)
 		p->line = p->obfuscation_lines[key];
 	return fail(p, h ? h->name : NULL, "%s", why);

@@ -78,7 +78,8 @@ static void json_peer(FILE *out, const struct wg_config_peer *peer, const struct
 	fputc('}', out);
 }
 
-/* null, or the kinds in use: ["junk", "prefixes", "message_types", "signature_packets"]. */
+/* null, or the kinds in use: ["junk", "prefixes", "message_types", "signature_packets"], or
+ * ["junk_sizes"] (wgc_show_obfuscation). */
 static void json_obfuscation(FILE *out, const struct wg_config_device *device)
 {
 	const char *names[4];
