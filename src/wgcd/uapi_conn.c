@@ -35,7 +35,12 @@ struct wgcd_uapi_conn {
 	bool monitor_history;               /* a monitor request asked for the transitions */
 	struct wg_config_device config;     /* a set being parsed */
 	struct wg_uapi_parser parser;
-	char line[WG_UAPI_LINE_MAX + 1];    /* may hold a key's text: wiped once parsed */
+	/* The line being read: in short_line, or (once one is longer, only signatures are) a heap
+	 * buffer of WG_UAPI_LINE_MAX + 1 kept for the connection. Either may hold a key's text:
+	 * wiped once parsed. A thousand clients cost a thousand short lines, not 8 KiB each. */
+	char *line;
+	size_t line_cap;
+	char short_line[256];
 	size_t line_len;
 	bool line_overlong;
 	char *reply;                        /* may hold the private key: wiped when sent */
@@ -105,6 +110,10 @@ static void conn_free(struct wgcd_uapi_conn *conn)
 	if (conn->reply) {
 		wg_secret_wipe(conn->reply, conn->reply_len);
 		free(conn->reply);
+	}
+	if (conn->line != conn->short_line) {
+		wg_secret_wipe(conn->line, conn->line_cap);
+		free(conn->line);
 	}
 	/* The line, the leftover bytes and the parser's state all may have held key text. */
 	wg_secret_wipe(conn, sizeof(*conn));
@@ -247,6 +256,20 @@ static int take_line(struct wgcd_uapi_conn *conn, const char *line, bool overlon
 	return 0;
 }
 
+/* Room for a line longer than the short buffer: the longest a line may be. */
+static int grow_line(struct wgcd_uapi_conn *conn)
+{
+	char *longer = malloc(WG_UAPI_LINE_MAX + 1);
+
+	if (!longer)
+		return -ENOMEM;
+	memcpy(longer, conn->line, conn->line_len);
+	wg_secret_wipe(conn->short_line, sizeof(conn->short_line));
+	conn->line = longer;
+	conn->line_cap = WG_UAPI_LINE_MAX + 1;
+	return 0;
+}
+
 /* Feeds bytes into lines; stops after a complete request so its reply goes out first. Returns
  * bytes consumed, or -errno to close. */
 static ssize_t feed(struct wgcd_uapi_conn *conn, const char *data, size_t len)
@@ -255,6 +278,8 @@ static ssize_t feed(struct wgcd_uapi_conn *conn, const char *data, size_t len)
 		int ret;
 
 		if (data[i] != '\n') {
+			if (conn->line_len + 1 == conn->line_cap && conn->line_cap <= WG_UAPI_LINE_MAX && grow_line(conn))
+				return -ENOMEM;
 			if (conn->line_len < WG_UAPI_LINE_MAX && data[i])
 				conn->line[conn->line_len++] = data[i];
 			else
@@ -382,6 +407,8 @@ int wgcd_uapi_conn_accept(struct wgcd_uapi *uapi, int fd)
 	if (!conn)
 		return -ENOMEM;
 	conn->uapi = uapi;
+	conn->line = conn->short_line;
+	conn->line_cap = sizeof(conn->short_line);
 	ret = wgl_watch_add(uapi->epoll_fd, &conn->watch, fd, EPOLLIN, on_ready);
 	if (ret) {
 		free(conn);
