@@ -28,6 +28,13 @@ int wg_obfuscation_key_of(const char *name)
 	return -1;
 }
 
+int wg_obfuscation_uapi_key(const char *name)
+{
+	int key = wg_obfuscation_key_of(name);
+
+	return key >= 0 && !strcmp(name, key_names[key]) ? key : -1;
+}
+
 static int fail(char *message, size_t size, enum wg_obfuscation_key key, const char *value, const char *why)
 {
 	snprintf(message, size, "%s: \"%.40s\" %s", key_names[key], value, why);
@@ -92,6 +99,14 @@ static int parse_range(struct wg_type_range *r, enum wg_obfuscation_key key, con
 	return 0;
 }
 
+/* A signature's text into its slot, as an owned copy (NULL: unset). 0 or -ENOMEM. */
+static int set_text(char **slot, const char *text)
+{
+	free(*slot);
+	*slot = text ? strdup(text) : NULL;
+	return text && !*slot ? -ENOMEM : 0;
+}
+
 static int parse_signature(char **slot, enum wg_obfuscation_key key, const char *value, char *message, size_t size)
 {
 	char why[120];
@@ -105,9 +120,7 @@ static int parse_signature(char **slot, enum wg_obfuscation_key key, const char 
 		snprintf(message, size, "%s: %s", key_names[key], why);
 		return -EINVAL;
 	}
-	free(*slot);
-	*slot = *value ? strdup(value) : NULL;
-	return *value && !*slot ? -ENOMEM : 0;
+	return set_text(slot, *value ? value : NULL);
 }
 
 int wg_obfuscation_parse(struct wg_config_obfuscation *change, enum wg_obfuscation_key key, const char *value,
@@ -173,7 +186,7 @@ int wg_obfuscation_copy(struct wg_obfuscation *out, const struct wg_obfuscation 
 	for (int i = 0; i < WG_OBFS_SIGNATURES; ++i)
 		out->signature[i] = NULL;
 	for (int i = 0; i < WG_OBFS_SIGNATURES; ++i)
-		if (from->signature[i] && !(out->signature[i] = strdup(from->signature[i]))) {
+		if (set_text(&out->signature[i], from->signature[i])) {
 			wg_obfuscation_free(out);
 			return -ENOMEM;
 		}
@@ -194,10 +207,8 @@ int wg_obfuscation_merge(struct wg_obfuscation *out, const struct wg_obfuscation
 			*number_of(out, key) = *number_of((struct wg_obfuscation *)&change->set, key);
 		else if (key < WG_OBFS_I1)
 			out->type[key - WG_OBFS_H1] = change->set.type[key - WG_OBFS_H1];
-		else
-			ret = parse_signature(&out->signature[key - WG_OBFS_I1], key,
-					      change->set.signature[key - WG_OBFS_I1] ? change->set.signature[key - WG_OBFS_I1] : "",
-					      message, size);
+		else /* checked when it was parsed */
+			ret = set_text(&out->signature[key - WG_OBFS_I1], change->set.signature[key - WG_OBFS_I1]);
 	}
 	if (!ret)
 		ret = check_whole(out, message, size);

@@ -56,6 +56,8 @@ struct wg_config_obfuscation {
 const char *wg_obfuscation_key_name(enum wg_obfuscation_key key);
 /* The key of a name, ignoring case; -1 when it is none of them. */
 int wg_obfuscation_key_of(const char *name);
+/* The key of a UAPI name, exactly as the UAPI writes it (lower case); -1 otherwise. */
+int wg_obfuscation_uapi_key(const char *name);
 
 /* Parses one value into a change, checked against that key's own limits. 0, or -EINVAL with
  * a message naming the key, the value and the limit; -ENOMEM. */

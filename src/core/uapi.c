@@ -127,11 +127,11 @@ static int device_extension_key(struct wg_uapi_parser *p, const char *key, const
  * they are the device's wherever they come. 1: not one of them. */
 static int obfuscation_key(struct wg_uapi_parser *p, const char *key, const char *value)
 {
-	int which = wg_obfuscation_key_of(key);
+	int which = wg_obfuscation_uapi_key(key);
 	char why[sizeof(p->message) - 16];
 	int ret;
 
-	if (which < 0 || strcmp(key, wg_obfuscation_key_name((enum wg_obfuscation_key)which)))
+	if (which < 0)
 		return 1;
 	ret = wg_obfuscation_parse(&p->config->obfuscation, (enum wg_obfuscation_key)which, value, why, sizeof(why));
 	if (ret == -ENOMEM)

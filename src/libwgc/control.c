@@ -428,8 +428,8 @@ static bool obfuscation_line(struct wg_uapi_parser *parser, const char *line)
 		return false;
 	memcpy(key, line, (size_t)(equals - line));
 	key[equals - line] = '\0';
-	which = wg_obfuscation_key_of(key);
-	if (which < 0 || strcmp(key, wg_obfuscation_key_name((enum wg_obfuscation_key)which)))
+	which = wg_obfuscation_uapi_key(key);
+	if (which < 0)
 		return false;
 	(void)wg_obfuscation_parse(&parser->config->obfuscation, (enum wg_obfuscation_key)which, equals + 1, message,
 				   sizeof(message));
