@@ -84,8 +84,8 @@ $(BUILD)/wgcd: $(WGCD_OBJ) $(BUILD)/libwgc.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-# `wgc metrics --listen` serves HTTP with libmicrohttpd.
-WGC_LIBS = -lmicrohttpd
+# `wgc metrics --listen` serves HTTP with libmicrohttpd; `wgc analyze` reads captures with libpcap.
+WGC_LIBS = -lmicrohttpd -lpcap
 $(BUILD)/wgc: $(WGC_OBJ) $(BUILD)/libwgc.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) $(WGC_LIBS) -o $@
