@@ -9,7 +9,7 @@
  * which is what Wireshark's dissector (wg.keylog_file) and `wgc analyze --keylog` need to
  * rebuild the handshake and its session keys. A PRESHARED_KEY belongs to the
  * LOCAL_EPHEMERAL_PRIVATE_KEY line before it. The daemon formats; the analyzer parses.
- * Every buffer here holds secrets: callers wipe them (core/secret.h, wg_secret_wipe).
+ * Every buffer here holds secrets: callers wipe them (crypto/secret.h, wg_secret_wipe).
  */
 #ifndef WG_CORE_KEYLOG_H
 #define WG_CORE_KEYLOG_H
@@ -40,7 +40,10 @@ size_t wg_keylog_format(char out[WG_KEYLOG_ENTRY_MAX], const struct wg_session_k
 /*
  * One line of a key log (without its '\n'; a trailing '\r' is allowed). 1 for a key line,
  * 0 for a blank or '#' comment line, -EINVAL with *error saying what is wrong with it
- * (an unknown name, no '=', a value that is not 32 bytes of base64).
+ * (an unknown name, no '=', a value that is not 32 bytes of base64). What Wireshark reads is
+ * read: blanks before the name and around '=', the names in upper case exactly; the key must
+ * end the line. *error is a static string that never quotes the line; *out is written only
+ * on 1. The key's text is decoded in constant time.
  */
 int wg_keylog_parse_line(struct wg_keylog_line *out, const char *line, size_t len, const char **error);
 
