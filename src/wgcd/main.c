@@ -12,6 +12,7 @@
 
 #include "libwgc/ifname.h"
 #include "wgcd/daemon.h"
+#include "wgcd/keylog.h"
 #include "wgcd/settings.h"
 
 #ifndef WGC_VERSION
@@ -73,9 +74,29 @@ static int parse_args(int argc, char **argv, bool *foreground, const char **ifna
 	return *ifname ? 0 : -EINVAL;
 }
 
+/* WGC_KEYLOG_FILE (empty: none), opened before anything is made, so a refused file stops
+ * the daemon before its interface exists; and said loudly, whatever LOG_LEVEL says. */
+static int open_keylog(struct wgcd_keylog *keylog)
+{
+	const char *path = getenv(WGCD_KEYLOG_ENV);
+	char text[PATH_MAX + 160];
+
+	*keylog = (struct wgcd_keylog){ .fd = -1 };
+	if (!path || !*path)
+		return 0;
+	if (wgcd_keylog_open(keylog, path, text, sizeof(text))) {
+		fprintf(stderr, "wgcd: %s\n", text);
+		return -1;
+	}
+	wgcd_keylog_warning(keylog, text, sizeof(text));
+	fprintf(stderr, "wgcd: %s\n", text);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct wgcd daemon;
+	static struct wgcd_keylog keylog;
 	struct wgl_tcp_limits tcp_limits;
 	struct wg_monitor_settings monitor_settings;
 	char error[160];
@@ -97,11 +118,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wgcd: %s\n", error);
 		return 1;
 	}
+	if (open_keylog(&keylog))
+		return 1;
 	level = wgcd_log_level_parse(getenv("LOG_LEVEL"));
 	ret = wgcd_open(&daemon, ifname, level);
 	if (ret) {
 		fprintf(stderr, "wgcd: cannot create interface %s: %s\n", ifname,
 			ret == -EADDRINUSE ? "a daemon already serves its UAPI socket" : strerror(-ret));
+		wgcd_keylog_close(&keylog);
+		return 1;
+	}
+	if (keylog.fd >= 0 && (ret = wgcd_keylog_attach(&keylog, &daemon.engine, &daemon.log))) {
+		fprintf(stderr, "wgcd: cannot subscribe the key log to the device's events: %s\n", strerror(-ret));
+		wgcd_close(&daemon);
+		wgcd_keylog_close(&keylog);
 		return 1;
 	}
 	wgl_tcp_set_limits(daemon.engine.transports[WG_TRANSPORT_TCP], &tcp_limits);
@@ -112,5 +142,6 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = wgcd_run(&daemon);
 	wgcd_close(&daemon);
+	wgcd_keylog_close(&keylog);
 	return ret ? 1 : 0;
 }
