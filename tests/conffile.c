@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,7 +355,37 @@ static const struct bad_case bad_cases[] = {
 	/* 45 */ { "[Interface]\nJc = 4\nMTU = 1400", "wg0.conf:2: jmin (0) must be less than jmax (0)" },
 	/* 46 */ { "[Interface]\nS1 = 3\nH1 = 2",
 		   "wg0.conf:3: H1: h1 (2-2) overlaps h2 (2-2): each message type needs its own values" },
+	/* 47 */ { "[Interface]\nKeyLog = wg0.keys", "wg0.conf:2: KeyLog: \"wg0.keys\" is not an absolute path" },
+	/* 48 */ { "[Interface]\nMTU = 1400\nKeyLog =", "wg0.conf:3: KeyLog: has no value" },
+	/* 49 */ { "[Interface]\nKeyLog = /var/log/\x01wg0.keys",
+		   "wg0.conf:2: KeyLog: \"/var/log/?wg0.keys\" has a control character in it" },
+	/* 50 */ { "[Peer]\nKeyLog = /tmp/x", "wg0.conf:2: KeyLog: belongs in [Interface], not [Peer]" },
+	/* 51 */ { "KeyLog = /tmp/x", "wg0.conf:1: KeyLog: comes before any section (expected [Interface] first)" },
 };
+
+/* KeyLog, our extension: an absolute path with its inner blanks, any case of the key, the last
+ * one given; none without it. */
+TEST(conffile_keylog)
+{
+	char long_path[PATH_MAX + 32] = "[Interface]\nKeyLog = /";
+	struct parsed p;
+
+	CHECK_EQ(parse(&p, "[Interface]\nKeyLog = /var/log/wg0.keys\n"), 0);
+	CHECK(p.extras.keylog && !strcmp(p.extras.keylog, "/var/log/wg0.keys"));
+	release(&p);
+	CHECK(p.extras.keylog == NULL);
+	CHECK_EQ(parse(&p, "[Interface]\nkeylog = /tmp/first\nKEYLOG =  /root/my keys/wg0.keys  # secrets\n"), 0);
+	CHECK(p.extras.keylog && !strcmp(p.extras.keylog, "/root/my keys/wg0.keys"));
+	release(&p);
+	CHECK_EQ(parse(&p, "[Interface]\nPrivateKey = " B64_A "\n"), 0);
+	CHECK(p.extras.keylog == NULL);
+	release(&p);
+	memset(long_path + strlen(long_path), 'k', PATH_MAX);
+	long_path[sizeof(long_path) - 1] = '\0';
+	CHECK_EQ(parse(&p, long_path), -EINVAL);
+	CHECK(strstr(p.parser.message, "wg0.conf:2: KeyLog: \"/kkk") && strstr(p.parser.message, "...\" is longer than a path may be"));
+	release(&p);
+}
 
 /* AmneziaWG's keys as its config files write them, in any case; I's tags keep their spaces. */
 TEST(conffile_obfuscation_keys)

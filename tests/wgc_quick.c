@@ -295,6 +295,30 @@ TEST(quick_saveconf_format_round_trips)
 	wg_config_free(&again);
 }
 
+/* KeyLog is ours to keep: SaveConfig writes it back as the file had it. */
+TEST(quick_saveconf_keeps_keylog)
+{
+	struct wg_config_device device, running, again;
+	struct wgc_extras extras, extras_again;
+	struct wgc_strlist addresses = { 0 };
+	struct wgl_text text;
+
+	CHECK_EQ(parse_file(&device, &extras, "[Interface]\nSaveConfig = true\nKeyLog = /var/log/wg 0.keys\n"), 0);
+	wg_config_init(&running);
+	CHECK_EQ(wgl_control_parse_get(get_reply, strlen(get_reply), &running), 0);
+	wgl_text_init(&text);
+	wgc_saveconf_format(&text, &extras, &addresses, 0, &running);
+	CHECK(strstr(text.buf, "[Interface]\nSaveConfig = true\nKeyLog = /var/log/wg 0.keys\n") == text.buf);
+	CHECK_EQ(parse_file(&again, &extras_again, text.buf), 0);
+	CHECK(extras_again.keylog && !strcmp(extras_again.keylog, "/var/log/wg 0.keys"));
+	wgl_text_free(&text);
+	wgc_extras_free(&extras);
+	wgc_extras_free(&extras_again);
+	wg_config_free(&device);
+	wg_config_free(&running);
+	wg_config_free(&again);
+}
+
 /* An obfuscated device's parameters are saved under AmneziaWG's names and read back the same. */
 TEST(quick_saveconf_keeps_obfuscation)
 {

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,7 @@ void wgc_extras_free(struct wgc_extras *extras)
 		free(extras->endpoints[i].port);
 	}
 	free(extras->endpoints);
+	free(extras->keylog);
 	memset(extras, 0, sizeof(*extras));
 }
 
@@ -303,6 +305,27 @@ static int parse_save_config(struct wgc_conffile *p, const struct key_handler *h
 		p->extras->save_config = false;
 	else
 		return fail(p, h->name, "\"%s\" is neither true nor false", quote(q, value));
+	return 0;
+}
+
+/* Our extension: wgcd's WGC_KEYLOG_FILE. Absolute, because the daemon opens it and
+ * SaveConfig writes it back: a relative name would mean wherever `wgc up` happened to run. */
+static int parse_keylog(struct wgc_conffile *p, const struct key_handler *h, char *value)
+{
+	char q[72], *copy;
+
+	if (value[0] != '/')
+		return fail(p, h->name, "\"%s\" is not an absolute path", quote(q, value));
+	if (strlen(value) >= PATH_MAX)
+		return fail(p, h->name, "\"%s\" is longer than a path may be", quote(q, value));
+	for (const char *c = value; *c; ++c)
+		if (iscntrl((unsigned char)*c))
+			return fail(p, h->name, "\"%s\" has a control character in it", quote(q, value));
+	copy = strdup(value);
+	if (!copy)
+		return out_of_memory(p, h->name);
+	free(p->extras->keylog);
+	p->extras->keylog = copy;
 	return 0;
 }
 
@@ -548,6 +571,7 @@ static const struct key_handler handlers[] = {
 	{ "PreDown", WGC_SECTION_INTERFACE, TRIMMED, parse_hook, WGC_PRE_DOWN },
 	{ "PostDown", WGC_SECTION_INTERFACE, TRIMMED, parse_hook, WGC_POST_DOWN },
 	{ "SaveConfig", WGC_SECTION_INTERFACE, SQUEEZED, parse_save_config, 0 },
+	{ "KeyLog", WGC_SECTION_INTERFACE, TRIMMED, parse_keylog, 0 },
 	{ "TCPListenPort", WGC_SECTION_INTERFACE, SQUEEZED, parse_tcp_listen_port, 0 },
 	{ "UDPProbeInterval", WGC_SECTION_INTERFACE, SQUEEZED, parse_probe_interval, 0 },
 	{ "ProbeInterval", WGC_SECTION_INTERFACE, SQUEEZED, parse_echo_interval, 0 },

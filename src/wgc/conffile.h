@@ -1,7 +1,7 @@
 /*
  * wg-quick configuration files: what `wg setconf` reads ([Interface] and [Peer] keys) goes into
  * the core's configuration model; what wg-quick adds (Address, DNS, MTU, Table, hooks,
- * SaveConfig) goes into struct wgc_extras.
+ * SaveConfig) and what only `wgc up` does (KeyLog) go into struct wgc_extras.
  *
  * Parsing is incremental, one line at a time, and stops at the first error. The error names
  * the file, the line and the key, and quotes the offending value, except for keys: a value
@@ -65,6 +65,7 @@ struct wgc_extras {
 	char table_text[64];            /* as written; the table for WGC_TABLE_ID */
 	struct wgc_strlist hooks[WGC_HOOK_KINDS];
 	bool save_config;
+	char *keylog;                   /* KeyLog: an absolute path for wgcd's WGC_KEYLOG_FILE, or NULL */
 	struct wgc_endpoint_text *endpoints;
 	size_t num_endpoints, cap_endpoints;
 };

@@ -48,14 +48,38 @@ static void sleep_ms(long ms)
 		;
 }
 
-int wgc_daemon_start(const char *ifname, struct wgc_err *err)
+/* argv through wgc_run with WGC_KEYLOG_FILE=keylog in its environment, ours as it was after. */
+static int run_with_keylog(const char *const argv[], const char *keylog, struct wgc_err *err)
+{
+	const char *old = getenv("WGC_KEYLOG_FILE");
+	char *saved = old ? strdup(old) : NULL, line[1024];
+	int ret;
+
+	if (old && !saved)
+		return wgc_err_set(err, -ENOMEM, "out of memory");
+	if (setenv("WGC_KEYLOG_FILE", keylog, 1)) {
+		free(saved);
+		return wgc_err_set(err, -errno, "cannot set WGC_KEYLOG_FILE: %s", strerror(errno));
+	}
+	wgc_run_describe(line, sizeof(line), argv);
+	fprintf(stderr, "[#] WGC_KEYLOG_FILE=%s %s\n", keylog, line);
+	ret = wgc_run(argv, NULL, NULL, false, err);
+	if (saved)
+		setenv("WGC_KEYLOG_FILE", saved, 1);
+	else
+		unsetenv("WGC_KEYLOG_FILE");
+	free(saved);
+	return ret;
+}
+
+int wgc_daemon_start(const char *ifname, const char *keylog, struct wgc_err *err)
 {
 	char program[PATH_MAX];
 	const char *argv[] = { program, ifname, NULL };
 	int ret;
 
 	wgc_daemon_program(program, sizeof(program));
-	ret = wgc_run(argv, NULL, NULL, true, err);
+	ret = keylog ? run_with_keylog(argv, keylog, err) : wgc_run(argv, NULL, NULL, true, err);
 	if (ret)
 		return ret;
 	/* It should be ready when it returns; a slow one gets a grace period. */

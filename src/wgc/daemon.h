@@ -15,8 +15,9 @@
  * (/proc/self/exe), when there is one; else "wgcd", found on PATH.
  */
 void wgc_daemon_program(char *buf, size_t size);
-/* Runs the daemon and waits for its socket to answer. */
-int wgc_daemon_start(const char *ifname, struct wgc_err *err);
+/* Runs the daemon and waits for its socket to answer. keylog, when not NULL, is given to it as
+ * WGC_KEYLOG_FILE (wgcd's key log; other implementations ignore it). */
+int wgc_daemon_start(const char *ifname, const char *keylog, struct wgc_err *err);
 /*
  * After the interface was deleted: waits for the daemon to let go of its socket. A socket
  * nobody listens on any more is removed, as `wg` does. -ETIMEDOUT if the daemon still answers.

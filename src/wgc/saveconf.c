@@ -50,6 +50,8 @@ static void format_interface(struct wgl_text *out, const struct wgc_extras *x, c
 		wgl_text_append(out, "Table = %s\n", x->table_text);
 	if (x->save_config)
 		wgl_text_append(out, "SaveConfig = true\n");
+	if (x->keylog)
+		wgl_text_append(out, "KeyLog = %s\n", x->keylog);
 	for (int kind = 0; kind < WGC_HOOK_KINDS; ++kind)
 		for (size_t i = 0; i < x->hooks[kind].len; ++i)
 			wgl_text_append(out, "%s = %s\n", hook_names[kind], x->hooks[kind].items[i]);

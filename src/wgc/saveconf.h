@@ -1,7 +1,7 @@
 /*
  * SaveConfig: on `down`, the running configuration is written back to its file (mode 0600,
  * replaced atomically), with the wg-quick keys kept: the interface's current addresses, the DNS
- * lines, the current MTU when the file set one, Table, SaveConfig itself and every hook.
+ * lines, the current MTU when the file set one, Table, SaveConfig itself, KeyLog and every hook.
  */
 #ifndef WGC_SAVECONF_H
 #define WGC_SAVECONF_H

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "wgc/commands.h"
 #include "wgc/daemon.h"
@@ -52,11 +53,19 @@ static int pre_up(struct up *u, struct wgc_err *err)
 	return wgc_hooks_run(&u->q.extras.hooks[WGC_PRE_UP], u->q.ifname, err);
 }
 
+/* KeyLog takes effect here alone: `up` always starts the daemon (an existing interface is
+ * refused before), and a daemon opens its key log only at its start. */
 static int start_daemon(struct up *u, struct wgc_err *err)
 {
+	const char *keylog = u->q.extras.keylog;
+	int ret;
+
 	/* Set first: a daemon that fails halfway may still have made the interface. */
 	u->daemon_started = true;
-	return wgc_daemon_start(u->q.ifname, err);
+	ret = wgc_daemon_start(u->q.ifname, keylog, err);
+	if (!ret && keylog && access(keylog, F_OK))
+		fprintf(stderr, "Warning: KeyLog: the daemon did not create %s (only wgcd writes key logs)\n", keylog);
+	return ret;
 }
 
 static int configure(struct up *u, struct wgc_err *err)
