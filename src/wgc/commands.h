@@ -11,6 +11,7 @@ int wgc_pubkey_main(int argc, char **argv);
 int wgc_show_main(int argc, char **argv);
 int wgc_metrics_main(int argc, char **argv);
 int wgc_events_main(int argc, char **argv);
+int wgc_analyze_main(int argc, char **argv);
 int wgc_up_main(int argc, char **argv);
 int wgc_down_main(int argc, char **argv);
 

@@ -13,6 +13,7 @@ static const struct {
 	{ "show", wgc_show_main, "Shows interfaces, their peers, each peer's state and figures (--json, --history)" },
 	{ "events", wgc_events_main, "Follows the peers' state transitions as they happen (--json)" },
 	{ "metrics", wgc_metrics_main, "Prints Prometheus metrics of the interfaces, or serves them (--listen)" },
+	{ "analyze", wgc_analyze_main, "Reads WireGuard in pcap/pcapng captures: messages, sessions, decryption" },
 	{ "up", wgc_up_main, "Brings up an interface from a wg-quick configuration file" },
 	{ "down", wgc_down_main, "Takes down an interface brought up by `wgc up'" },
 	{ "genkey", wgc_genkey_main, "Generates a new private key and writes it to stdout" },

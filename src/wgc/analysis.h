@@ -1,0 +1,50 @@
+/*
+ * One run of `wgc analyze`: its options, what it knows (keys, wire format, WireGuard flows),
+ * the sessions it builds, and the two report forms it writes as it goes (analysis_text.c,
+ * analysis_json.c): one entry per message, then a summary.
+ */
+#ifndef WGC_ANALYSIS_H
+#define WGC_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/messages.h"
+#include "wgc/capture.h"
+#include "wgc/decode.h"
+#include "wgc/flows.h"
+#include "wgc/inner.h"
+#include "wgc/keyring.h"
+#include "wgc/sessions.h"
+
+struct analysis {
+	FILE *out;
+	bool json, messages, trace_kdf;
+	struct wg_wire_format wire;
+	struct keyring ring;
+	struct flows flows;
+	struct sessions sessions;
+	struct inner_writer *inner;          /* --write-inner, or NULL */
+	struct capture_counts counts;
+	uint64_t first_time;                 /* of the first message reported: report times are after it */
+	bool any;
+	unsigned files;
+	int error;                           /* -ENOMEM met in a callback */
+};
+
+/* A message's entry: a report line (with a KDF trace under it when asked), or a JSON object. */
+void analysis_text_message(struct analysis *a, const struct capture_message *m, const struct decoded *d,
+			   const struct message_notes *notes);
+void analysis_text_summary(struct analysis *a);
+void analysis_json_message(struct analysis *a, const struct capture_message *m, const struct decoded *d,
+			   const struct message_notes *notes);
+void analysis_json_summary(struct analysis *a);
+
+/* Shared by both forms. */
+void analysis_address(char *out, size_t size, int family, const uint8_t *addr, uint16_t port);
+/* TAI64N as UTC "2026-12-02T07:30:00.123456789Z". */
+void analysis_tai64n(char *out, size_t size, const uint8_t tai64n[WG_NOISE_TIMESTAMP_LEN]);
+/* Seconds, with nanoseconds, of a time after the first message. */
+double analysis_seconds(uint64_t ns);
+
+#endif

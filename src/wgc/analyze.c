@@ -1,0 +1,248 @@
+/*
+ * `wgc analyze [options] FILE...`: WireGuard in pcap and pcapng captures. Each message with
+ * its fields and verdict, the sessions they make, what looked wrong; with keys (a key log, a
+ * responder's private key) the handshakes opened, the data decrypted, the KDF chain traced.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/obfuscation.h"
+#include "wgc/analysis.h"
+#include "wgc/commands.h"
+
+enum { PORTS_MAX = 64 };
+
+struct analyze_options {
+	uint16_t ports[PORTS_MAX];
+	size_t port_count;
+	const char *write_inner;
+	struct wg_config_obfuscation obfuscation;
+};
+
+static int usage(void)
+{
+	fprintf(stderr, "Usage: wgc analyze [--json] [--summary] [--port PORT]... [--public-key KEY]...\n"
+			"                   [--private-key FILE]... [--keylog FILE]... [--write-inner OUT]\n"
+			"                   [--trace-kdf] [--obfuscation KEY=VALUE]... FILE...\n"
+			"FILE is a pcap or pcapng capture; - reads standard input.\n");
+	return 1;
+}
+
+/* A TCP stream is followed when its first frame holds a message of the wire format. */
+static bool frame_plausible(void *ctx, const uint8_t *data, size_t len)
+{
+	struct analysis *a = ctx;
+	struct decoded d;
+
+	decode_payload(&d, &a->wire, data, len, false, &a->ring);
+	/* Obfuscated streams open with signature and junk frames: any frame may start one. */
+	return d.kind == DECODE_MESSAGE || !a->wire.plain;
+}
+
+static void write_inner(struct analysis *a, const struct capture_message *m, const struct message_notes *notes)
+{
+	struct inner_summary inner;
+
+	if (!a->inner || !notes->decrypted || !notes->plain_len)
+		return;
+	inner_summarize(&inner, notes->plain, notes->plain_len);
+	inner_writer_add(a->inner, m->time_ns, notes->plain, inner.ip ? inner.length : notes->plain_len);
+}
+
+static void on_message(void *ctx, const struct capture_message *m)
+{
+	struct analysis *a = ctx;
+	struct message_notes notes;
+	struct decoded d;
+	bool known = flows_contains(&a->flows, m);
+
+	decode_payload(&d, &a->wire, m->data, m->len, known, &a->ring);
+	if (d.kind == DECODE_NOT_WIREGUARD || a->error)
+		return;
+	if (d.kind == DECODE_MESSAGE && !known && flows_add(&a->flows, m))
+		a->error = -ENOMEM;
+	if (!a->any) {
+		a->first_time = m->time_ns;
+		a->any = true;
+	}
+	if (sessions_add(&a->sessions, m, &d, &notes))
+		a->error = -ENOMEM;
+	write_inner(a, m, &notes);
+	if (a->json)
+		analysis_json_message(a, m, &d, &notes);
+	else if (a->messages || a->trace_kdf)
+		analysis_text_message(a, m, &d, &notes);
+}
+
+static int parse_port(struct analyze_options *o, const char *text)
+{
+	char *end;
+	unsigned long port = strtoul(text, &end, 10);
+
+	if (!*text || *end || port == 0 || port > 65535) {
+		fprintf(stderr, "wgc analyze: --port: \"%s\" is not a port (1-65535)\n", text);
+		return -EINVAL;
+	}
+	if (o->port_count == PORTS_MAX) {
+		fprintf(stderr, "wgc analyze: --port: at most %d ports\n", PORTS_MAX);
+		return -EINVAL;
+	}
+	o->ports[o->port_count++] = (uint16_t)port;
+	return 0;
+}
+
+static int parse_obfuscation(struct analyze_options *o, const char *text)
+{
+	char name[8] = "", message[256];
+	const char *equals = strchr(text, '=');
+	int key = -1;
+
+	if (equals && (size_t)(equals - text) < sizeof(name)) {
+		memcpy(name, text, (size_t)(equals - text));
+		key = wg_obfuscation_key_of(name);
+	}
+	if (key < 0) {
+		fprintf(stderr, "wgc analyze: --obfuscation: \"%s\" is not KEY=VALUE with KEY one of jc, jmin, jmax, "
+				"s1-s4, h1-h4, i1-i5\n", text);
+		return -EINVAL;
+	}
+	if (wg_obfuscation_parse(&o->obfuscation, (enum wg_obfuscation_key)key, equals + 1, message, sizeof(message))) {
+		fprintf(stderr, "wgc analyze: --obfuscation: %s\n", message);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The wire format of the obfuscation parameters given, checked whole as a device would. */
+static int set_wire(struct analysis *a, const struct analyze_options *o)
+{
+	struct wg_obfuscation none = { 0 }, merged;
+	char message[256];
+
+	wg_wire_format_plain(&a->wire);
+	if (!o->obfuscation.has)
+		return 0;
+	if (wg_obfuscation_merge(&merged, &none, &o->obfuscation, message, sizeof(message))) {
+		fprintf(stderr, "wgc analyze: --obfuscation: %s\n", message);
+		return -EINVAL;
+	}
+	wg_obfuscation_wire(&merged, &a->wire);
+	wg_obfuscation_free(&merged);
+	return 0;
+}
+
+/* One option and its value, if any; *i moves past what was used. 1: not an option. */
+static int parse_option(struct analysis *a, struct analyze_options *o, int argc, char **argv, int *i)
+{
+	const char *opt = argv[*i], *value = *i + 1 < argc ? argv[*i + 1] : NULL;
+	struct wgc_err err;
+	int ret = 0;
+
+	if (!strcmp(opt, "--json"))
+		return a->json = true, 0;
+	if (!strcmp(opt, "--summary"))
+		return a->messages = false, 0;
+	if (!strcmp(opt, "--trace-kdf"))
+		return a->trace_kdf = true, 0;
+	if (opt[0] != '-' || !strcmp(opt, "-"))
+		return 1;
+	if (!value)
+		return usage(), -EINVAL;
+	++*i;
+	if (!strcmp(opt, "--port"))
+		ret = parse_port(o, value);
+	else if (!strcmp(opt, "--obfuscation"))
+		ret = parse_obfuscation(o, value);
+	else if (!strcmp(opt, "--write-inner"))
+		o->write_inner = value;
+	else if (!strcmp(opt, "--public-key"))
+		ret = keyring_add_public_text(&a->ring, value, &err);
+	else if (!strcmp(opt, "--private-key"))
+		ret = keyring_add_private_file(&a->ring, value, &err);
+	else if (!strcmp(opt, "--keylog"))
+		ret = keyring_add_keylog(&a->ring, value, &err);
+	else
+		return usage(), -EINVAL;
+	if (ret && strcmp(opt, "--port") && strcmp(opt, "--obfuscation"))
+		fprintf(stderr, "wgc analyze: %s\n", err.text);
+	return ret;
+}
+
+static int read_files(struct analysis *a, const struct analyze_options *o, char **files, int count)
+{
+	const struct capture_options options = {
+		.ports = o->ports, .port_count = o->port_count,
+		.frame_plausible = frame_plausible, .message = on_message, .ctx = a,
+	};
+	struct wgc_err err;
+	int ret = 0;
+
+	for (int i = 0; i < count && !a->error; ++i) {
+		a->files++;
+		if (capture_read(files[i], &options, &a->counts, &err)) {
+			fprintf(stderr, "wgc analyze: %s\n", err.text);
+			ret = -EINVAL;
+		}
+	}
+	if (a->error) {
+		fprintf(stderr, "wgc analyze: out of memory\n");
+		ret = a->error;
+	}
+	return ret;
+}
+
+static int analyze(struct analysis *a, struct analyze_options *o, char **files, int count)
+{
+	struct wgc_err err;
+	int ret = set_wire(a, o);
+
+	if (!ret && o->write_inner && inner_writer_open(&a->inner, o->write_inner, &err)) {
+		fprintf(stderr, "wgc analyze: %s\n", err.text);
+		ret = -EIO;
+	}
+	if (ret)
+		return ret;
+	sessions_init(&a->sessions, &a->ring);
+	ret = read_files(a, o, files, count);
+	sessions_finish(&a->sessions);
+	if (a->json)
+		analysis_json_summary(a);
+	else
+		analysis_text_summary(a);
+	if (a->inner && inner_writer_close(a->inner, &err)) {
+		fprintf(stderr, "wgc analyze: %s\n", err.text);
+		ret = -EIO;
+	}
+	if (fflush(a->out) || ferror(a->out))
+		ret = -EIO;
+	sessions_free(&a->sessions);
+	return ret;
+}
+
+int wgc_analyze_main(int argc, char **argv)
+{
+	struct analysis a = { .out = stdout, .messages = true };
+	struct analyze_options o = { 0 };
+	char **files = calloc((size_t)argc, sizeof(*files));
+	int ret = files ? 0 : -ENOMEM, count = 0;
+
+	/* Options and files in any order, as tcpdump and tshark users write them. */
+	for (int i = 1; i < argc && !ret; ++i) {
+		ret = parse_option(&a, &o, argc, argv, &i);
+		if (ret == 1) {
+			files[count++] = argv[i];
+			ret = 0;
+		}
+	}
+	if (!ret && !count)
+		ret = usage();
+	if (!ret)
+		ret = analyze(&a, &o, files, count);
+	free(files);
+	wg_config_obfuscation_free(&o.obfuscation);
+	keyring_free(&a.ring);
+	flows_free(&a.flows);
+	return ret ? 1 : 0;
+}
