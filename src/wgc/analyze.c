@@ -51,6 +51,19 @@ static void write_inner(struct analysis *a, const struct capture_message *m, con
 	inner_writer_add(a->inner, m->time_ns, notes->plain, inner.ip ? inner.length : notes->plain_len);
 }
 
+/* A flow's first message: what came before it on an obfuscated flow was its junk. */
+static void claim_flow(struct analysis *a, const struct capture_message *m)
+{
+	uint64_t unclaimed, bytes;
+
+	if (flows_add(&a->flows, m, &unclaimed, &bytes)) {
+		a->error = -ENOMEM;
+		return;
+	}
+	a->sessions.junk += unclaimed;
+	a->sessions.junk_bytes += bytes;
+}
+
 static void on_message(void *ctx, const struct capture_message *m)
 {
 	struct analysis *a = ctx;
@@ -59,10 +72,15 @@ static void on_message(void *ctx, const struct capture_message *m)
 	bool known = flows_contains(&a->flows, m);
 
 	decode_payload(&d, &a->wire, m->data, m->len, known, &a->ring);
-	if (d.kind == DECODE_NOT_WIREGUARD || a->error)
+	if (a->error)
 		return;
-	if (d.kind == DECODE_MESSAGE && !known && flows_add(&a->flows, m))
-		a->error = -ENOMEM;
+	if (d.kind == DECODE_NOT_WIREGUARD) {
+		if (!a->wire.plain)
+			flows_unclaimed(&a->flows, m);
+		return;
+	}
+	if (d.kind == DECODE_MESSAGE && !known)
+		claim_flow(a, m);
 	if (!a->any) {
 		a->first_time = m->time_ns;
 		a->any = true;

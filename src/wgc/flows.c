@@ -31,72 +31,95 @@ static size_t hash_of(const struct flow_key *key)
 	return h;
 }
 
-static size_t find(const struct flow_key *slots, const bool *used, size_t size, const struct flow_key *key)
+static size_t find(const struct flow *slots, size_t size, const struct flow_key *key)
 {
 	size_t i = hash_of(key) & (size - 1);
 
-	while (used[i] && memcmp(&slots[i], key, sizeof(*key)))
+	while (slots[i].used && memcmp(&slots[i].key, key, sizeof(*key)))
 		i = (i + 1) & (size - 1);
 	return i;
 }
 
-bool flows_contains(const struct flows *flows, const struct capture_message *m)
+static const struct flow *lookup(const struct flows *flows, const struct capture_message *m)
 {
 	struct flow_key key;
+	size_t i;
 
 	if (!flows->count)
-		return false;
+		return NULL;
 	key_of(&key, m);
-	return flows->used[find(flows->slots, flows->used, flows->size, &key)];
+	i = find(flows->slots, flows->size, &key);
+	return flows->slots[i].used ? &flows->slots[i] : NULL;
+}
+
+bool flows_contains(const struct flows *flows, const struct capture_message *m)
+{
+	const struct flow *flow = lookup(flows, m);
+
+	return flow && flow->wireguard;
 }
 
 static int grow(struct flows *flows)
 {
 	size_t size = flows->size ? flows->size * 2 : 64;
-	struct flow_key *slots = calloc(size, sizeof(*slots));
-	bool *used = calloc(size, sizeof(*used));
+	struct flow *slots = calloc(size, sizeof(*slots));
 
-	if (!slots || !used) {
-		free(slots);
-		free(used);
+	if (!slots)
 		return -ENOMEM;
-	}
-	for (size_t i = 0; i < flows->size; ++i) {
-		if (flows->used[i]) {
-			size_t j = find(slots, used, size, &flows->slots[i]);
-
-			slots[j] = flows->slots[i];
-			used[j] = true;
-		}
-	}
+	for (size_t i = 0; i < flows->size; ++i)
+		if (flows->slots[i].used)
+			slots[find(slots, size, &flows->slots[i].key)] = flows->slots[i];
 	free(flows->slots);
-	free(flows->used);
 	flows->slots = slots;
-	flows->used = used;
 	flows->size = size;
 	return 0;
 }
 
-int flows_add(struct flows *flows, const struct capture_message *m)
+/* The flow's slot, made if need be; NULL when memory (or FLOWS_MAX) runs out. */
+static struct flow *flow_of(struct flows *flows, const struct capture_message *m)
 {
 	struct flow_key key;
-	size_t i;
+	struct flow *flow;
 
-	if ((flows->count + 1) * 2 > flows->size && grow(flows))
-		return -ENOMEM;
+	if ((flows->count + 1) * 2 > flows->size && (flows->count >= FLOWS_MAX || grow(flows)))
+		return NULL;
 	key_of(&key, m);
-	i = find(flows->slots, flows->used, flows->size, &key);
-	if (!flows->used[i]) {
-		flows->slots[i] = key;
-		flows->used[i] = true;
+	flow = &flows->slots[find(flows->slots, flows->size, &key)];
+	if (!flow->used) {
+		*flow = (struct flow){ .key = key, .used = true };
 		flows->count++;
 	}
+	return flow;
+}
+
+int flows_add(struct flows *flows, const struct capture_message *m, uint64_t *unclaimed, uint64_t *bytes)
+{
+	struct flow *flow = flow_of(flows, m);
+
+	*unclaimed = *bytes = 0;
+	if (!flow)
+		return -ENOMEM;
+	if (!flow->wireguard) {
+		*unclaimed = flow->unclaimed;
+		*bytes = flow->unclaimed_bytes;
+	}
+	flow->wireguard = true;
+	flow->unclaimed = flow->unclaimed_bytes = 0;
 	return 0;
+}
+
+void flows_unclaimed(struct flows *flows, const struct capture_message *m)
+{
+	struct flow *flow = flow_of(flows, m);
+
+	if (flow) {
+		flow->unclaimed++;
+		flow->unclaimed_bytes += m->len;
+	}
 }
 
 void flows_free(struct flows *flows)
 {
 	free(flows->slots);
-	free(flows->used);
 	memset(flows, 0, sizeof(*flows));
 }

@@ -471,3 +471,14 @@ wgc_show() { ip netns exec "${DNS[$1]}" "$BUILD/wgc" show "$1"; }
 
 # rss_kib PID: the process's resident memory.
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+
+# tcpdump_start NS DEV FILE [FILTER] / tcpdump_stop: a capture (of UDP unless told) on DEV in NS,
+# every packet as it comes (--immediate-mode, -U), until stopped by its PID.
+tcpdump_start()
+{
+	ip netns exec "$1" tcpdump -n -U --immediate-mode -i "$2" -w "$3" ${4:-udp} 2>"$3.err" &
+	TCPDUMP_PID=$!
+	track_pid "$TCPDUMP_PID"
+	wait_until 5 grep -q "listening on" "$3.err" || die "tcpdump did not start"
+}
+tcpdump_stop() { sleep 0.3; wgt_kill "$TCPDUMP_PID"; wait "$TCPDUMP_PID" 2>/dev/null; return 0; }
