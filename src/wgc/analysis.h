@@ -32,6 +32,9 @@ struct analysis {
 	int error;                           /* -ENOMEM met in a callback */
 };
 
+/* `wgc analyze` with its report on out and errors on err; the exit status. */
+int wgc_analyze_run(FILE *out, FILE *err, int argc, char **argv);
+
 /* A message's entry: a report line (with a KDF trace under it when asked), or a JSON object. */
 void analysis_text_message(struct analysis *a, const struct capture_message *m, const struct decoded *d,
 			   const struct message_notes *notes);

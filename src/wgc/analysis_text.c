@@ -182,6 +182,11 @@ void analysis_text_message(struct analysis *a, const struct capture_message *m, 
 		print_trace(a->out, m, d, notes);
 }
 
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static void print_direction(FILE *out, const char *name, const struct session_direction_stats *st)
 {
 	const struct countertrack *c = &st->counters;
@@ -220,7 +225,7 @@ static void print_session(struct analysis *a, const struct session *s)
 			responder, s->responder_index, s->initiator.transport == CAPTURE_TCP ? " over tcp" : "");
 	if (s->handshake_seen)
 		fprintf(a->out, "  handshake: %u initiation%s (first at %.6f s), %u cookie repl%s", s->initiations,
-			s->initiations == 1 ? "" : "s", analysis_seconds(s->first_initiation_time - a->first_time),
+			plural(s->initiations), analysis_seconds(s->first_initiation_time - a->first_time),
 			s->cookie_replies, s->cookie_replies == 1 ? "y" : "ies");
 	if (s->handshake_seen && s->response_seen)
 		fprintf(a->out, ", answered at %.6f s, round trip %.3f ms\n",
@@ -245,10 +250,10 @@ void analysis_text_summary(struct analysis *a)
 
 	if (a->messages)
 		fputc('\n', a->out);
-	fprintf(a->out, "%u file%s, %" PRIu64 " packets: %" PRIu64 " initiations, %" PRIu64 " responses, %" PRIu64
-		" cookie replies, %" PRIu64 " data; %" PRIu64 " invalid, %" PRIu64 " junk\n", a->files,
-		a->files == 1 ? "" : "s", a->counts.packets, s->counts[1], s->counts[2], s->counts[3], s->counts[4],
-		s->invalid, s->junk);
+	fprintf(a->out, "%u file%s, %" PRIu64 " packets; WireGuard: %" PRIu64 " initiation%s, %" PRIu64
+		" response%s, %" PRIu64 " cookie repl%s, %" PRIu64 " data, %" PRIu64 " invalid, %" PRIu64 " junk\n",
+		a->files, plural(a->files), a->counts.packets, s->counts[1], plural(s->counts[1]), s->counts[2],
+		plural(s->counts[2]), s->counts[3], s->counts[3] == 1 ? "y" : "ies", s->counts[4], s->invalid, s->junk);
 	if (a->counts.fragments || a->counts.truncated || a->counts.tcp_gaps)
 		fprintf(a->out, "skipped: %" PRIu64 " fragments, %" PRIu64 " truncated records, %" PRIu64
 			" bytes missing from TCP streams\n", a->counts.fragments, a->counts.truncated, a->counts.tcp_gaps);

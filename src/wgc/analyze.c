@@ -19,11 +19,12 @@ struct analyze_options {
 	size_t port_count;
 	const char *write_inner;
 	struct wg_config_obfuscation obfuscation;
+	FILE *err;                         /* where errors go: stderr, or a test's stream */
 };
 
-static int usage(void)
+static int usage(FILE *err)
 {
-	fprintf(stderr, "Usage: wgc analyze [--json] [--summary] [--port PORT]... [--public-key KEY]...\n"
+	fprintf(err, "Usage: wgc analyze [--json] [--summary] [--port PORT]... [--public-key KEY]...\n"
 			"                   [--private-key FILE]... [--keylog FILE]... [--write-inner OUT]\n"
 			"                   [--trace-kdf] [--obfuscation KEY=VALUE]... FILE...\n"
 			"FILE is a pcap or pcapng capture; - reads standard input.\n");
@@ -100,11 +101,11 @@ static int parse_port(struct analyze_options *o, const char *text)
 	unsigned long port = strtoul(text, &end, 10);
 
 	if (!*text || *end || port == 0 || port > 65535) {
-		fprintf(stderr, "wgc analyze: --port: \"%s\" is not a port (1-65535)\n", text);
+		fprintf(o->err, "wgc analyze: --port: \"%s\" is not a port (1-65535)\n", text);
 		return -EINVAL;
 	}
 	if (o->port_count == PORTS_MAX) {
-		fprintf(stderr, "wgc analyze: --port: at most %d ports\n", PORTS_MAX);
+		fprintf(o->err, "wgc analyze: --port: at most %d ports\n", PORTS_MAX);
 		return -EINVAL;
 	}
 	o->ports[o->port_count++] = (uint16_t)port;
@@ -122,12 +123,12 @@ static int parse_obfuscation(struct analyze_options *o, const char *text)
 		key = wg_obfuscation_key_of(name);
 	}
 	if (key < 0) {
-		fprintf(stderr, "wgc analyze: --obfuscation: \"%s\" is not KEY=VALUE with KEY one of jc, jmin, jmax, "
+		fprintf(o->err, "wgc analyze: --obfuscation: \"%s\" is not KEY=VALUE with KEY one of jc, jmin, jmax, "
 				"s1-s4, h1-h4, i1-i5\n", text);
 		return -EINVAL;
 	}
 	if (wg_obfuscation_parse(&o->obfuscation, (enum wg_obfuscation_key)key, equals + 1, message, sizeof(message))) {
-		fprintf(stderr, "wgc analyze: --obfuscation: %s\n", message);
+		fprintf(o->err, "wgc analyze: --obfuscation: %s\n", message);
 		return -EINVAL;
 	}
 	return 0;
@@ -143,7 +144,7 @@ static int set_wire(struct analysis *a, const struct analyze_options *o)
 	if (!o->obfuscation.has)
 		return 0;
 	if (wg_obfuscation_merge(&merged, &none, &o->obfuscation, message, sizeof(message))) {
-		fprintf(stderr, "wgc analyze: --obfuscation: %s\n", message);
+		fprintf(o->err, "wgc analyze: --obfuscation: %s\n", message);
 		return -EINVAL;
 	}
 	wg_obfuscation_wire(&merged, &a->wire);
@@ -167,7 +168,7 @@ static int parse_option(struct analysis *a, struct analyze_options *o, int argc,
 	if (opt[0] != '-' || !strcmp(opt, "-"))
 		return 1;
 	if (!value)
-		return usage(), -EINVAL;
+		return usage(o->err), -EINVAL;
 	++*i;
 	if (!strcmp(opt, "--port"))
 		ret = parse_port(o, value);
@@ -182,9 +183,9 @@ static int parse_option(struct analysis *a, struct analyze_options *o, int argc,
 	else if (!strcmp(opt, "--keylog"))
 		ret = keyring_add_keylog(&a->ring, value, &err);
 	else
-		return usage(), -EINVAL;
+		return usage(o->err), -EINVAL;
 	if (ret && strcmp(opt, "--port") && strcmp(opt, "--obfuscation"))
-		fprintf(stderr, "wgc analyze: %s\n", err.text);
+		fprintf(o->err, "wgc analyze: %s\n", err.text);
 	return ret;
 }
 
@@ -200,12 +201,12 @@ static int read_files(struct analysis *a, const struct analyze_options *o, char 
 	for (int i = 0; i < count && !a->error; ++i) {
 		a->files++;
 		if (capture_read(files[i], &options, &a->counts, &err)) {
-			fprintf(stderr, "wgc analyze: %s\n", err.text);
+			fprintf(o->err, "wgc analyze: %s\n", err.text);
 			ret = -EINVAL;
 		}
 	}
 	if (a->error) {
-		fprintf(stderr, "wgc analyze: out of memory\n");
+		fprintf(o->err, "wgc analyze: out of memory\n");
 		ret = a->error;
 	}
 	return ret;
@@ -217,7 +218,7 @@ static int analyze(struct analysis *a, struct analyze_options *o, char **files, 
 	int ret = set_wire(a, o);
 
 	if (!ret && o->write_inner && inner_writer_open(&a->inner, o->write_inner, &err)) {
-		fprintf(stderr, "wgc analyze: %s\n", err.text);
+		fprintf(o->err, "wgc analyze: %s\n", err.text);
 		ret = -EIO;
 	}
 	if (ret)
@@ -230,7 +231,7 @@ static int analyze(struct analysis *a, struct analyze_options *o, char **files, 
 	else
 		analysis_text_summary(a);
 	if (a->inner && inner_writer_close(a->inner, &err)) {
-		fprintf(stderr, "wgc analyze: %s\n", err.text);
+		fprintf(o->err, "wgc analyze: %s\n", err.text);
 		ret = -EIO;
 	}
 	if (fflush(a->out) || ferror(a->out))
@@ -239,10 +240,10 @@ static int analyze(struct analysis *a, struct analyze_options *o, char **files, 
 	return ret;
 }
 
-int wgc_analyze_main(int argc, char **argv)
+int wgc_analyze_run(FILE *out, FILE *err, int argc, char **argv)
 {
-	struct analysis a = { .out = stdout, .messages = true };
-	struct analyze_options o = { 0 };
+	struct analysis a = { .out = out, .messages = true };
+	struct analyze_options o = { .err = err };
 	char **files = calloc((size_t)argc, sizeof(*files));
 	int ret = files ? 0 : -ENOMEM, count = 0;
 
@@ -255,7 +256,7 @@ int wgc_analyze_main(int argc, char **argv)
 		}
 	}
 	if (!ret && !count)
-		ret = usage();
+		ret = usage(err);
 	if (!ret)
 		ret = analyze(&a, &o, files, count);
 	free(files);
@@ -263,4 +264,9 @@ int wgc_analyze_main(int argc, char **argv)
 	keyring_free(&a.ring);
 	flows_free(&a.flows);
 	return ret ? 1 : 0;
+}
+
+int wgc_analyze_main(int argc, char **argv)
+{
+	return wgc_analyze_run(stdout, stderr, argc, argv);
 }

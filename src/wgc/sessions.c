@@ -194,13 +194,13 @@ static int on_initiation(struct sessions *s, const struct capture_message *m, co
 		session->first_initiation_time = m->time_ns;
 		session->previous = latest_between(s, &from, &to, true);
 	}
+	if (notes->retry && session->initiations == 1)
+		anomaly(s, m, session, "handshake retried: no response to the initiation of frame %llu",
+			(unsigned long long)session->initiation_frame);
 	session->initiations++;
 	session->initiator_index = d->sender;
 	session->initiation_time = m->time_ns;
 	session->initiation_frame = m->frame;
-	if (notes->retry && session->initiations == 2)
-		anomaly(s, m, session, "handshake retried: no response to the initiation of frame %llu",
-			(unsigned long long)session->initiation_frame);
 	notes->session = session;
 	notes->direction = TO_RESPONDER;
 	if (open_initiation(s, session, d, notes))
