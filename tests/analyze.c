@@ -236,17 +236,33 @@ TEST(analyze_sessions_of_crafted_messages)
 	crafted_add(&c, 1, 2, bad, sizeof(bad), 10);
 	data(d, 0x99999999, 500);            /* a session begun before the capture */
 	crafted_add(&c, 3, 2, d, sizeof(d), 10);
+	for (uint64_t counter = 1; counter < 3; ++counter) {
+		data(d, 0x33333333, counter);  /* keepalives every 25 s */
+		crafted_add(&c, 2, 1, d, 32, 25000);
+	}
+	data(d, 0x44444444, 10);             /* the initiator roamed */
+	crafted_add(&c, 5, 2, d, sizeof(d), 10);
+	initiation(init, 0x55555555, 0xa5);  /* the rekey, 2 minutes on, from where it roamed to */
+	crafted_add(&c, 5, 2, init, sizeof(init), 70000);
+	wg_le32_put(response + 4, 0x66666666);
+	wg_le32_put(response + 8, 0x55555555);
+	crafted_add(&c, 2, 5, response, sizeof(response), 2);
 	crafted_close(&c);
 
 	r = analyze_run(c.path, NULL);
 	CHECK_EQ(r.status, 0);
-	CHECK(strstr(r.out, "WireGuard: 3 initiations, 1 response, 1 cookie reply, 10 data, 1 invalid, 0 junk"));
+	CHECK(strstr(r.out, "WireGuard: 4 initiations, 2 responses, 1 cookie reply, 13 data, 1 invalid, 0 junk"));
 	CHECK(strstr(r.out, "  handshake: 3 initiations (first at 0.000000 s), 1 cookie reply, answered at 5.104000 s, "
 			    "round trip 3.000 ms"));
-	CHECK(strstr(r.out, "session 1: 10.0.0.1:1000 (initiator, index 0x33333333) -> 10.0.0.2:2000 (responder, "
+	CHECK(strstr(r.out, "session 1: 10.0.0.5:5000 (initiator, index 0x33333333) -> 10.0.0.2:2000 (responder, "
 			    "index 0x44444444)"));
-	CHECK(strstr(r.out, "  to responder: 8 packets, 384 bytes, counters 0-9, 3 missing, 1 replayed, 0 late"));
-	CHECK(strstr(r.out, "  to initiator: 1 packets, 32 bytes, counters 0-0, 0 missing, 0 replayed, 0 late, 1 keepalives"));
+	CHECK(strstr(r.out, "  to responder: 9 packets, 432 bytes, counters 0-10, 3 missing, 1 replayed, 0 late"));
+	CHECK(strstr(r.out, "  to initiator: 3 packets, 96 bytes, counters 0-2, 0 missing, 0 replayed, 0 late, 3 keepalives "
+			    "(every 25.0 s, 25.0-25.0)"));
+	CHECK(strstr(r.out, "the initiator's endpoint moved from 10.0.0.1:1000 to 10.0.0.5:5000 (roaming)"));
+	CHECK(strstr(r.out, "session 3: 10.0.0.5:5000 (initiator, index 0x55555555) -> 10.0.0.2:2000 (responder, "
+			    "index 0x66666666)\n  handshake: 1 initiation (first at 125.224000 s), 0 cookie replies, answered "
+			    "at 125.226000 s, round trip 2.000 ms\n  rekey: 120.122 s after session 1\n"));
 	CHECK(strstr(r.out, "session 2: 10.0.0.3:3000 -> 10.0.0.2:2000 (index 0x99999999), begun before the capture"));
 	CHECK(strstr(r.out, "handshake retried: no response to the initiation of frame 1"));
 	CHECK(strstr(r.out, "cookie reply: the responder is under load and wants mac2"));

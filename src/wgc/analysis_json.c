@@ -100,6 +100,9 @@ void analysis_json_message(struct analysis *a, const struct capture_message *m, 
 	if (d->kind == DECODE_INVALID) {
 		fputs(",\"valid\":false,\"reason\":", out);
 		wgc_json_string(out, d->reason);
+	} else if (d->kind == DECODE_MESSAGE && d->mac1 == DECODE_MAC1_WRONG) {
+		fputs(",\"valid\":false,\"reason\":\"mac1 fits no known public key\"", out);
+		json_fields(out, d);
 	} else if (d->kind == DECODE_MESSAGE) {
 		fputs(",\"valid\":true", out);
 		json_fields(out, d);

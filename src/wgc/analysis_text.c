@@ -234,7 +234,7 @@ static void print_session(struct analysis *a, const struct session *s)
 	else if (s->handshake_seen)
 		fputs(", never answered\n", a->out);
 	if (s->previous && s->response_seen)
-		fprintf(a->out, "  rekey: %.1f s after session %u\n",
+		fprintf(a->out, "  rekey: %.3f s after session %u\n",
 			analysis_seconds(s->response_time - s->previous->response_time), s->previous->id);
 	if (s->chain_opened)
 		fprintf(a->out, "  keys: %s\n", s->keys ? "session keys derived, data decrypted" :

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "crypto/secret.h"
+#include "wgc/analysis.h"
 
 /* How far back a retry of an unanswered initiation may be: the initiator gives up after 90 s. */
 #define RETRY_WINDOW_NS ((uint64_t)(WG_REKEY_ATTEMPT_TIME + WG_REKEY_TIMEOUT) * 1000000000ull)
@@ -328,6 +329,24 @@ static void count_keepalive(struct session_direction_stats *st, uint64_t now)
 
 static const char *const direction_names[2] = { "to the responder", "to the initiator" };
 
+/* Data from an end that moved: the sender roamed (or a NAT mapped it anew). */
+static void follow_roaming(struct sessions *s, const struct capture_message *m, struct session *session,
+			   enum session_direction direction)
+{
+	struct session_peer_address *sender = direction == TO_RESPONDER ? &session->initiator : &session->responder;
+	struct session_peer_address now;
+	char before[64], after[64];
+
+	address_of(&now, m, true);
+	if (same_address(sender, &now))
+		return;
+	analysis_address(before, sizeof(before), sender->family, sender->addr, sender->port);
+	analysis_address(after, sizeof(after), now.family, now.addr, now.port);
+	anomaly(s, m, session, "the %s's endpoint moved from %s to %s (roaming)",
+		direction == TO_RESPONDER ? "initiator" : "responder", before, after);
+	*sender = now;
+}
+
 static int on_data(struct sessions *s, const struct capture_message *m, const struct decoded *d,
 		   struct message_notes *notes)
 {
@@ -341,6 +360,7 @@ static int on_data(struct sessions *s, const struct capture_message *m, const st
 	st = &session->dir[slot->direction];
 	notes->session = session;
 	notes->direction = slot->direction;
+	follow_roaming(s, m, session, slot->direction);
 	if (!st->packets++) {
 		countertrack_start(&st->counters, session->response_seen ? 0 : d->counter);
 		st->first_time = m->time_ns;
