@@ -43,7 +43,8 @@ void analysis_json_message(struct analysis *a, const struct capture_message *m, 
 			   const struct message_notes *notes);
 void analysis_json_summary(struct analysis *a);
 
-/* Shared by both forms. */
+/* Shared by both forms: an address, and an address with its port ("[v6]:port"). */
+void analysis_ip(char *out, size_t size, int family, const uint8_t *addr);
 void analysis_address(char *out, size_t size, int family, const uint8_t *addr, uint16_t port);
 /* TAI64N as UTC "2026-12-02T07:30:00.123456789Z". */
 void analysis_tai64n(char *out, size_t size, const uint8_t tai64n[WG_NOISE_TIMESTAMP_LEN]);

@@ -20,6 +20,14 @@ static void json_address(FILE *out, const char *name, int family, const uint8_t 
 	wgc_json_string(out, text);
 }
 
+static void json_ip(FILE *out, const char *name, int family, const uint8_t *addr)
+{
+	char text[64];
+
+	analysis_ip(text, sizeof(text), family, addr);
+	fprintf(out, ",\"%s\":\"%s\"", name, text);
+}
+
 static void json_key(FILE *out, const char *name, const uint8_t key[32])
 {
 	char text[WG_KEY_BASE64_LEN + 1];
@@ -39,8 +47,8 @@ static void json_inner(FILE *out, const struct message_notes *notes)
 		return;
 	}
 	fputs(",\"inner\":{\"ip\":true", out);
-	json_address(out, "src", inner.family, inner.src, inner.sport);
-	json_address(out, "dst", inner.family, inner.dst, inner.dport);
+	json_ip(out, "src", inner.family, inner.src);
+	json_ip(out, "dst", inner.family, inner.dst);
 	name = inner_protocol_name(inner.protocol);
 	fprintf(out, ",\"protocol\":\"%s\",\"protocol_number\":%u,\"length\":%zu", name ? name : "other",
 		inner.protocol, inner.length);

@@ -10,11 +10,19 @@
 #include "crypto/secret.h"
 #include "wgc/analysis.h"
 
-void analysis_address(char *out, size_t size, int family, const uint8_t *addr, uint16_t port)
+void analysis_ip(char *out, size_t size, int family, const uint8_t *addr)
 {
 	char text[INET6_ADDRSTRLEN];
 
 	inet_ntop(family, addr, text, sizeof(text));
+	snprintf(out, size, "%s", text);
+}
+
+void analysis_address(char *out, size_t size, int family, const uint8_t *addr, uint16_t port)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	analysis_ip(text, sizeof(text), family, addr);
 	snprintf(out, size, family == AF_INET6 ? "[%s]:%u" : "%s:%u", text, port);
 }
 
@@ -106,12 +114,12 @@ static void print_inner(FILE *out, const struct message_notes *notes)
 		fprintf(out, " inner: %zu bytes, not IP", notes->plain_len);
 		return;
 	}
-	analysis_address(src, sizeof(src), inner.family, inner.src, inner.sport);
-	analysis_address(dst, sizeof(dst), inner.family, inner.dst, inner.dport);
-	if (!inner.has_ports) {
-		/* Without ports, the addresses alone (cut the ":0"). */
-		*strrchr(src, ':') = '\0';
-		*strrchr(dst, ':') = '\0';
+	if (inner.has_ports) {
+		analysis_address(src, sizeof(src), inner.family, inner.src, inner.sport);
+		analysis_address(dst, sizeof(dst), inner.family, inner.dst, inner.dport);
+	} else {
+		analysis_ip(src, sizeof(src), inner.family, inner.src);
+		analysis_ip(dst, sizeof(dst), inner.family, inner.dst);
 	}
 	name = inner_protocol_name(inner.protocol);
 	if (name)
