@@ -182,11 +182,15 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Isrc -Iinclude -g -O1 -fsanitize=fuzzer,ad
               -fno-sanitize-recover=all -Wall -Wextra -Werror -Wno-missing-field-initializers
 # Targets that need whole devices borrow the tests' in-memory network; the tool's config-file
 # parser and the daemon's UAPI framing have targets too, so their files are linked in as well.
-FUZZ_LIB  = $(LIB_SRC) tests/netsim.c src/wgc/conffile.c src/wgcd/uapi.c src/wgcd/uapi_conn.c src/wgcd/log.c
+# `wgc analyze` has targets through its capture reader and through the whole of it (with libpcap).
+ANALYZE_SRC = $(addprefix src/wgc/,analyze.c analysis_text.c analysis_json.c capture.c tcpframes.c decode.c \
+              sessions.c chain.c keyring.c countertrack.c flows.c inner.c errmsg.c json.c)
+FUZZ_LIB  = $(LIB_SRC) tests/netsim.c src/wgc/conffile.c src/wgcd/uapi.c src/wgcd/uapi_conn.c src/wgcd/log.c \
+            $(ANALYZE_SRC)
 build-fuzz/%: fuzz/%.c $(FUZZ_LIB) $(wildcard src/*/*.h) $(wildcard src/libwgc/offload/*.h) include/wgc.h tests/netsim.h
 	$(call say,FUZZ,$@)
 	$(Q)mkdir -p build-fuzz
-	$(Q)clang $(FUZZ_CFLAGS) $< $(FUZZ_LIB) -lcrypto -pthread -o $@
+	$(Q)clang $(FUZZ_CFLAGS) $< $(FUZZ_LIB) -lcrypto -lpcap -pthread -o $@
 
 fuzz: $(FUZZ_BIN)
 

@@ -29,6 +29,7 @@ struct analysis {
 	uint64_t first_time;                 /* of the first message reported: report times are after it */
 	bool any;
 	unsigned files;
+	uint64_t gso_split;                  /* super-datagrams cut into their messages */
 	int error;                           /* -ENOMEM met in a callback */
 };
 

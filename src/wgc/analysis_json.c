@@ -194,9 +194,9 @@ void analysis_json_summary(struct analysis *a)
 
 	fprintf(out, "{\"summary\":{\"files\":%u,\"packets\":%" PRIu64 ",\"initiations\":%" PRIu64
 		",\"responses\":%" PRIu64 ",\"cookie_replies\":%" PRIu64 ",\"data\":%" PRIu64 ",\"invalid\":%" PRIu64
-		",\"junk\":%" PRIu64 ",\"fragments\":%" PRIu64 ",\"truncated\":%" PRIu64 ",\"tcp_gap_bytes\":%" PRIu64
+		",\"junk\":%" PRIu64 ",\"gso_split\":%" PRIu64 ",\"fragments\":%" PRIu64 ",\"truncated\":%" PRIu64 ",\"tcp_gap_bytes\":%" PRIu64
 		",\"sessions\":[", a->files, a->counts.packets, s->counts[1], s->counts[2], s->counts[3], s->counts[4],
-		s->invalid, s->junk, a->counts.fragments, a->counts.truncated, a->counts.tcp_gaps);
+		s->invalid, s->junk, a->gso_split, a->counts.fragments, a->counts.truncated, a->counts.tcp_gaps);
 	for (size_t i = 0; i < s->count; ++i) {
 		if (i)
 			fputc(',', out);

@@ -265,6 +265,9 @@ void analysis_text_summary(struct analysis *a)
 	if (a->counts.fragments || a->counts.truncated || a->counts.tcp_gaps)
 		fprintf(a->out, "skipped: %" PRIu64 " fragments, %" PRIu64 " truncated records, %" PRIu64
 			" bytes missing from TCP streams\n", a->counts.fragments, a->counts.truncated, a->counts.tcp_gaps);
+	if (a->gso_split)
+		fprintf(a->out, "%" PRIu64 " UDP GSO/GRO super-datagram%s (messages the kernel joined on this side of the capture point) cut into their "
+			"messages\n", a->gso_split, plural(a->gso_split));
 	for (size_t i = 0; i < s->count; ++i)
 		print_session(a, s->all[i]);
 	fprintf(a->out, "anomalies: %zu\n", s->anomaly_count + (size_t)s->anomalies_dropped);

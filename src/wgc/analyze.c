@@ -65,9 +65,59 @@ static void claim_flow(struct analysis *a, const struct capture_message *m)
 	a->sessions.junk_bytes += bytes;
 }
 
+static void on_one_message(struct analysis *a, const struct capture_message *m);
+
+/*
+ * A capture on the sending host with UDP GSO, or on the receiving one with UDP GRO, holds
+ * super-datagrams: several data messages of one segment size back to back (the last may be
+ * shorter), which the kernel cut after the capture point or joined before it. The next
+ * message's header (type and receiver, a counter near this one's) sits at the segment size;
+ * a lone message holding those 16 bytes by chance is a 2^-80 event. Returns the segment
+ * size, or 0. memchr keeps the scan cheaper than the decryption it saves.
+ */
+static size_t gso_segment_size(const uint8_t *data, size_t len)
+{
+	uint64_t counter;
+	const uint8_t *at;
+
+	if (len < 2 * WG_MESSAGE_MINIMUM_LENGTH || data[0] != WG_MESSAGE_DATA || data[1] || data[2] || data[3])
+		return 0;
+	counter = wg_le64_get(data + 8);
+	for (at = data + WG_MESSAGE_MINIMUM_LENGTH; at + 16 <= data + len; ++at) {
+		uint64_t next;
+
+		at = memchr(at, WG_MESSAGE_DATA, (size_t)(data + len - 16 - at) + 1);
+		if (!at)
+			return 0;
+		if (memcmp(at, data, 8))
+			continue;
+		next = wg_le64_get(at + 8);
+		if (next != counter && next - counter + 64 <= 128)
+			return (size_t)(at - data);
+	}
+	return 0;
+}
+
 static void on_message(void *ctx, const struct capture_message *m)
 {
 	struct analysis *a = ctx;
+	size_t segment = m->transport == CAPTURE_UDP && a->wire.plain ? gso_segment_size(m->data, m->len) : 0;
+	struct capture_message part = *m;
+
+	if (!segment) {
+		on_one_message(a, m);
+		return;
+	}
+	a->gso_split++;
+	for (size_t at = 0; at < m->len; at += segment) {
+		part.data = m->data + at;
+		part.len = m->len - at < segment ? m->len - at : segment;
+		on_one_message(a, &part);
+	}
+}
+
+static void on_one_message(struct analysis *a, const struct capture_message *m)
+{
 	struct message_notes notes;
 	struct decoded d;
 	bool known = flows_contains(&a->flows, m);
