@@ -139,6 +139,45 @@ TEST(analyze_kdf_trace_is_the_references)
 	check_trace("wggo-ping.pcap", "wggo-ping.keylog", "wggo-ping.kdf");
 }
 
+/* Some of the lines of a golden key log (those starting with one of `names`): what the chain
+ * opens with less. */
+static void check_partial_keys(const char *const names[], const char *expected)
+{
+	char *cap = vector_path("psk-ping.pcap"), *full = vector_path("psk-ping.keylog"), *text = slurp(full);
+	const char *log = "/tmp/wgc-analyze-partial.keylog";
+	FILE *f = fopen(log, "w");
+	struct run r;
+
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		for (size_t i = 0; names[i]; ++i)
+			if (!strncmp(line, names[i], strlen(names[i])))
+				fprintf(f, "%s\n", line);
+	fclose(f);
+	r = analyze_run("--summary", "--keylog", log, cap, NULL);
+	CHECK_EQ(r.status, 0);
+	if (!strstr(r.out, expected))
+		test_fail(__FILE__, __LINE__, "with %s... wanted \"%s\" in:\n%s", names[0], expected, r.out);
+	run_free(&r);
+	unlink(log);
+	free(text);
+	free(full);
+	free(cap);
+}
+
+TEST(analyze_what_partial_keys_open)
+{
+	static const char *const ephemeral_only[] = { "REMOTE_STATIC_PUBLIC_KEY", "LOCAL_EPHEMERAL_PRIVATE_KEY", NULL };
+	static const char *const no_psk[] = { "LOCAL_STATIC_PRIVATE_KEY", "REMOTE_STATIC_PUBLIC_KEY",
+					      "LOCAL_EPHEMERAL_PRIVATE_KEY", NULL };
+	static const char *const all[] = { "LOCAL_", "REMOTE_", "PRESHARED_", NULL };
+
+	/* s opens with the initiator's ephemeral; ss needs its static private key. */
+	check_partial_keys(ephemeral_only, "keys: initiator's static key revealed; no more keys");
+	/* Without its PRESHARED_KEY line the response does not open: the PSK is not zero. */
+	check_partial_keys(no_psk, "keys: initiation opened; the response's keys are not known");
+	check_partial_keys(all, "keys: session keys derived, data decrypted");
+}
+
 /* ---- crafted captures: raw IPv4/UDP packets written with libpcap ---- */
 
 struct crafted {

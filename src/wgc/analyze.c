@@ -276,9 +276,10 @@ static int analyze(struct analysis *a, struct analyze_options *o, char **files, 
 	sessions_init(&a->sessions, &a->ring);
 	ret = read_files(a, o, files, count);
 	sessions_finish(&a->sessions);
-	if (a->json)
+	/* A summary of nothing read says nothing the error did not. */
+	if (a->json && (!ret || a->counts.packets))
 		analysis_json_summary(a);
-	else
+	else if (!ret || a->counts.packets)
 		analysis_text_summary(a);
 	if (a->inner && inner_writer_close(a->inner, &err)) {
 		fprintf(o->err, "wgc analyze: %s\n", err.text);
