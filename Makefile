@@ -144,7 +144,7 @@ $(BUILD)/wgc-bench-handshake: $(BUILD)/bench/handshake.o $(BUILD)/libwgc.a
 # wgcd and wireguard-go side by side (bench/run); BENCH=full for the longer run notes quote,
 # BASELINE=/abs/other/build for an A/B run with another build's wgcd.
 BENCH ?= quick
-bench: $(BUILD)/wgcd $(BUILD)/wgc-bench-handshake
+bench: $(BUILD)/wgcd $(BUILD)/wgc $(BUILD)/wgc-bench-handshake
 	$(Q)BUILD=$(CURDIR)/$(BUILD) bench/run $(BENCH)
 
 demo-virtual: $(BUILD)/examples/virtual_tunnel
