@@ -255,6 +255,9 @@ TEST(analyze_sessions_of_crafted_messages)
 	crafted_add(&c, 1, 2, init, sizeof(init), 5000);
 	wg_le32_put(cookie + 4, 0x22222222);
 	crafted_add(&c, 2, 1, cookie, sizeof(cookie), 1);
+	wg_le32_put(response + 4, 0x77777777);  /* a late answer to the first: superseded */
+	wg_le32_put(response + 8, 0x11111111);
+	crafted_add(&c, 2, 1, response, sizeof(response), 0);
 	initiation(init, 0x33333333, 0xa3);
 	crafted_add(&c, 1, 2, init, sizeof(init), 100);
 	wg_le32_put(response + 4, 0x44444444);
@@ -275,6 +278,8 @@ TEST(analyze_sessions_of_crafted_messages)
 	crafted_add(&c, 1, 2, bad, sizeof(bad), 10);
 	data(d, 0x99999999, 500);            /* a session begun before the capture */
 	crafted_add(&c, 3, 2, d, sizeof(d), 10);
+	data(d, 0x99999999, 500 + 1000000);  /* too far on to track: memory follows the packets */
+	crafted_add(&c, 3, 2, d, sizeof(d), 0);
 	for (uint64_t counter = 1; counter < 3; ++counter) {
 		data(d, 0x33333333, counter);  /* keepalives every 25 s */
 		crafted_add(&c, 2, 1, d, 32, 25000);
@@ -290,7 +295,7 @@ TEST(analyze_sessions_of_crafted_messages)
 
 	r = analyze_run(c.path, NULL);
 	CHECK_EQ(r.status, 0);
-	CHECK(strstr(r.out, "WireGuard: 4 initiations, 2 responses, 1 cookie reply, 13 data, 1 invalid, 0 junk"));
+	CHECK(strstr(r.out, "WireGuard: 4 initiations, 3 responses, 1 cookie reply, 14 data, 1 invalid, 0 junk"));
 	CHECK(strstr(r.out, "  handshake: 3 initiations (first at 0.000000 s), 1 cookie reply, answered at 5.104000 s, "
 			    "round trip 3.000 ms"));
 	CHECK(strstr(r.out, "session 1: 10.0.0.5:5000 (initiator, index 0x33333333) -> 10.0.0.2:2000 (responder, "
@@ -302,8 +307,12 @@ TEST(analyze_sessions_of_crafted_messages)
 	CHECK(strstr(r.out, "session 3: 10.0.0.5:5000 (initiator, index 0x55555555) -> 10.0.0.2:2000 (responder, "
 			    "index 0x66666666)\n  handshake: 1 initiation (first at 125.224000 s), 0 cookie replies, answered "
 			    "at 125.226000 s, round trip 2.000 ms\n  rekey: 120.122 s after session 1\n"));
-	CHECK(strstr(r.out, "session 2: 10.0.0.3:3000 -> 10.0.0.2:2000 (index 0x99999999), begun before the capture"));
+	CHECK(strstr(r.out, "session 2: 10.0.0.3:3000 -> 10.0.0.2:2000 (index 0x99999999), begun before the capture\n"
+			    "  to responder: 2 packets, 96 bytes, counters 500-500, 0 missing, 0 replayed, 0 late, 1 too far "
+			    "from the rest to track\n"));
 	CHECK(strstr(r.out, "handshake retried: no response to the initiation of frame 1"));
+	CHECK(strstr(r.out, "frame 4: response to index 0x11111111, an initiation since retried (now 0x22222222): the "
+			    "initiator drops it"));
 	CHECK(strstr(r.out, "cookie reply: the responder is under load and wants mac2"));
 	CHECK(strstr(r.out, "replay: counter 3 to the responder came before"));
 	CHECK(strstr(r.out, "invalid message: reserved bytes set (00 07 00)"));
@@ -323,6 +332,37 @@ TEST(analyze_sessions_of_crafted_messages)
 	CHECK(strstr(r.out, "WireGuard: 0 initiations, 0 responses, 0 cookie replies, 0 data"));
 	run_free(&r);
 	unlink(c.path);
+}
+
+/* Two files given in the wrong order: times go backwards, and nothing wraps around. */
+TEST(analyze_times_going_backwards)
+{
+	uint8_t init[148], response[92] = { 2 }, d[48];
+	struct crafted later, earlier;
+	struct run r;
+
+	crafted_open(&later);
+	later.usec = 100000000; /* 100 s on */
+	initiation(init, 0x11111111, 0xa1);
+	crafted_add(&later, 1, 2, init, sizeof(init), 0);
+	crafted_close(&later);
+	crafted_open(&earlier);
+	wg_le32_put(response + 4, 0x22222222);
+	wg_le32_put(response + 8, 0x11111111);
+	crafted_add(&earlier, 2, 1, response, sizeof(response), 0);
+	for (uint64_t counter = 0; counter < 3; ++counter) {
+		data(d, 0x11111111, counter);
+		crafted_add(&earlier, 2, 1, d, 32, 10);
+	}
+	crafted_close(&earlier);
+	r = analyze_run(later.path, earlier.path, NULL);
+	CHECK_EQ(r.status, 0);
+	CHECK(strstr(r.out, "answered at -100.000000 s, round trip -100000.000 ms"));
+	CHECK(strstr(r.out, "3 keepalives (every 0.0 s, 0.0-0.0)"));
+	CHECK(!strstr(r.out, "1844674"));
+	run_free(&r);
+	unlink(later.path);
+	unlink(earlier.path);
 }
 
 /* ---- what a user gets wrong ---- */

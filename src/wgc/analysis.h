@@ -30,6 +30,7 @@ struct analysis {
 	bool any;
 	unsigned files;
 	uint64_t gso_split;                  /* super-datagrams cut into their messages */
+	uint64_t flows_full;                 /* messages of flows the flow table had no room for */
 	int error;                           /* -ENOMEM met in a callback */
 };
 
@@ -49,7 +50,10 @@ void analysis_ip(char *out, size_t size, int family, const uint8_t *addr);
 void analysis_address(char *out, size_t size, int family, const uint8_t *addr, uint16_t port);
 /* TAI64N as UTC "2026-12-02T07:30:00.123456789Z". */
 void analysis_tai64n(char *out, size_t size, const uint8_t tai64n[WG_NOISE_TIMESTAMP_LEN]);
-/* Seconds, with nanoseconds, of a time after the first message. */
+/* Seconds, with nanoseconds, of a duration. */
 double analysis_seconds(uint64_t ns);
+/* Seconds from earlier to later, negative when the capture's times went backwards (files given
+ * out of order, a merge unsorted, a clock step). */
+double analysis_interval(uint64_t later, uint64_t earlier);
 
 #endif

@@ -8,7 +8,7 @@
 #include "wgc/analysis.h"
 #include "wgc/json.h"
 
-static const char *const mac1_names[] = { NULL, "unchecked", "valid", "invalid" };
+static const char *const mac1_names[] = { NULL, "unchecked", "valid", "unknown" };
 static const char *const kind_names[] = { NULL, "message", "invalid", "junk" };
 
 static void json_address(FILE *out, const char *name, int family, const uint8_t *addr, uint16_t port)
@@ -76,7 +76,7 @@ static void json_chain(FILE *out, const struct decoded *d, const struct message_
 		fprintf(out, ",\"keys_derived\":%s", notes->chain_completed ? "true" : "false");
 }
 
-static void json_fields(FILE *out, const struct decoded *d)
+static void json_fields(FILE *out, const struct decoded *d, const struct message_notes *notes)
 {
 	fprintf(out, ",\"type\":\"%s\",\"type_word\":%u,\"length\":%zu,\"prefix\":%zu", decode_type_name(d->type),
 		d->type_word, d->len, d->prefix);
@@ -87,7 +87,8 @@ static void json_fields(FILE *out, const struct decoded *d)
 	if (d->has_counter)
 		fprintf(out, ",\"counter\":%" PRIu64, d->counter);
 	if (d->mac1 != DECODE_MAC1_NONE)
-		fprintf(out, ",\"mac1\":\"%s\",\"mac2\":%s", mac1_names[d->mac1], d->has_mac2 ? "true" : "false");
+		fprintf(out, ",\"mac1\":\"%s\",\"mac2\":%s", notes->mac1_wrong ? "invalid" : mac1_names[d->mac1],
+			d->has_mac2 ? "true" : "false");
 }
 
 void analysis_json_message(struct analysis *a, const struct capture_message *m, const struct decoded *d,
@@ -108,18 +109,20 @@ void analysis_json_message(struct analysis *a, const struct capture_message *m, 
 	if (d->kind == DECODE_INVALID) {
 		fputs(",\"valid\":false,\"reason\":", out);
 		wgc_json_string(out, d->reason);
-	} else if (d->kind == DECODE_MESSAGE && d->mac1 == DECODE_MAC1_WRONG) {
-		fputs(",\"valid\":false,\"reason\":\"mac1 fits no known public key\"", out);
-		json_fields(out, d);
+	} else if (d->kind == DECODE_MESSAGE && notes->mac1_wrong) {
+		fputs(",\"valid\":false,\"reason\":\"mac1 is not made with its receiver's key\"", out);
+		json_fields(out, d, notes);
 	} else if (d->kind == DECODE_MESSAGE) {
 		fputs(",\"valid\":true", out);
-		json_fields(out, d);
+		json_fields(out, d, notes);
 	}
 	if (notes->session) {
 		fprintf(out, ",\"session\":%u,\"direction\":\"%s\"", notes->session->id,
 			notes->direction == TO_RESPONDER ? "to_responder" : "to_initiator");
 		json_chain(out, d, notes);
 	}
+	if (notes->superseded)
+		fputs(",\"superseded\":true", out);
 	fprintf(out, ",\"retry\":%s,\"replay\":%s,\"late\":%s,\"keepalive\":%s,\"decrypted\":%s",
 		notes->retry ? "true" : "false", notes->replay ? "true" : "false", notes->late ? "true" : "false",
 		notes->keepalive ? "true" : "false", notes->decrypted ? "true" : "false");
@@ -155,7 +158,8 @@ static void json_direction(FILE *out, const char *name, const struct session_dir
 	fprintf(out, ",\"decrypted\":%" PRIu64 ",\"undecryptable\":%" PRIu64, st->decrypted, st->undecryptable);
 	if (st->packets)
 		fprintf(out, ",\"first_counter\":%" PRIu64 ",\"highest_counter\":%" PRIu64, c->base, c->highest);
-	fprintf(out, ",\"replays\":%" PRIu64 ",\"late\":%" PRIu64 ",\"gaps\":[", c->replays, c->reordered);
+	fprintf(out, ",\"replays\":%" PRIu64 ",\"late\":%" PRIu64 ",\"untracked\":%" PRIu64 ",\"gaps\":[", c->replays,
+		c->reordered, c->untracked);
 	missing = countertrack_gaps(c, json_gap, &gaps);
 	fprintf(out, "],\"missing\":%" PRIu64 "}", missing);
 }
@@ -174,11 +178,11 @@ static void json_session(struct analysis *a, const struct session *s)
 		s->initiations ? s->initiations - 1 : 0, s->cookie_replies, s->response_seen ? "true" : "false");
 	if (s->handshake_seen && s->response_seen)
 		fprintf(out, ",\"handshake_time\":%.6f,\"handshake_rtt_ms\":%.3f",
-			analysis_seconds(s->response_time - a->first_time),
-			(double)(s->response_time - s->initiation_time) / 1e6);
+			analysis_interval(s->response_time, a->first_time),
+			analysis_interval(s->response_time, s->initiation_time) * 1e3);
 	if (s->previous && s->response_seen)
 		fprintf(out, ",\"rekey_of\":%u,\"rekey_after\":%.3f", s->previous->id,
-			analysis_seconds(s->response_time - s->previous->response_time));
+			analysis_interval(s->response_time, s->previous->response_time));
 	if (s->chain_opened && s->chain.initiator_static_known)
 		json_key(out, "initiator_static", s->chain.initiator_static);
 	fprintf(out, ",\"keys\":%s", s->keys ? "true" : "false");
@@ -194,9 +198,12 @@ void analysis_json_summary(struct analysis *a)
 
 	fprintf(out, "{\"summary\":{\"files\":%u,\"packets\":%" PRIu64 ",\"initiations\":%" PRIu64
 		",\"responses\":%" PRIu64 ",\"cookie_replies\":%" PRIu64 ",\"data\":%" PRIu64 ",\"invalid\":%" PRIu64
-		",\"junk\":%" PRIu64 ",\"gso_split\":%" PRIu64 ",\"fragments\":%" PRIu64 ",\"truncated\":%" PRIu64 ",\"tcp_gap_bytes\":%" PRIu64
-		",\"sessions\":[", a->files, a->counts.packets, s->counts[1], s->counts[2], s->counts[3], s->counts[4],
-		s->invalid, s->junk, a->gso_split, a->counts.fragments, a->counts.truncated, a->counts.tcp_gaps);
+		",\"junk\":%" PRIu64 ",\"gso_split\":%" PRIu64, a->files, a->counts.packets, s->counts[1], s->counts[2],
+		s->counts[3], s->counts[4], s->invalid, s->junk, a->gso_split);
+	fprintf(out, ",\"not_ip\":%" PRIu64 ",\"other_ip\":%" PRIu64 ",\"fragments\":%" PRIu64 ",\"truncated\":%" PRIu64
+		",\"malformed\":%" PRIu64 ",\"tcp_gap_bytes\":%" PRIu64 ",\"tcp_dropped\":%" PRIu64 ",\"flows_full\":%" PRIu64
+		",\"sessions\":[", a->counts.not_ip, a->counts.other_ip, a->counts.fragments, a->counts.truncated,
+		a->counts.malformed, a->counts.tcp_gaps, a->counts.tcp_dropped, a->flows_full);
 	for (size_t i = 0; i < s->count; ++i) {
 		if (i)
 			fputc(',', out);

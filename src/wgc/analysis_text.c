@@ -47,6 +47,11 @@ double analysis_seconds(uint64_t ns)
 	return (double)ns / 1e9;
 }
 
+double analysis_interval(uint64_t later, uint64_t earlier)
+{
+	return later >= earlier ? analysis_seconds(later - earlier) : -analysis_seconds(earlier - later);
+}
+
 static void print_hex(FILE *out, const uint8_t *bytes, size_t len)
 {
 	for (size_t i = 0; i < len; ++i)
@@ -87,7 +92,7 @@ static void print_trace(FILE *out, const struct capture_message *m, const struct
 	}
 }
 
-static void print_fields(FILE *out, const struct decoded *d)
+static void print_fields(FILE *out, const struct decoded *d, const struct message_notes *notes)
 {
 	if (d->has_sender)
 		fprintf(out, " sender=0x%08x", d->sender);
@@ -97,8 +102,10 @@ static void print_fields(FILE *out, const struct decoded *d)
 		fprintf(out, " counter=%" PRIu64, d->counter);
 	if (d->prefix)
 		fprintf(out, " prefix=%zu type_word=%u", d->prefix, d->type_word);
-	if (d->mac1 == DECODE_MAC1_VALID || d->mac1 == DECODE_MAC1_WRONG)
-		fputs(d->mac1 == DECODE_MAC1_VALID ? " mac1=ok" : " mac1=WRONG", out);
+	if (notes->mac1_wrong)
+		fputs(" mac1=WRONG", out);
+	else if (d->mac1 == DECODE_MAC1_VALID || d->mac1 == DECODE_MAC1_UNKNOWN)
+		fputs(d->mac1 == DECODE_MAC1_VALID ? " mac1=ok" : " mac1=?", out);
 	if (d->mac1 != DECODE_MAC1_NONE)
 		fputs(d->has_mac2 ? " mac2=set" : " mac2=none", out);
 }
@@ -136,6 +143,8 @@ static void print_notes(FILE *out, const struct decoded *d, const struct message
 		fprintf(out, " session %u", notes->session->id);
 	if (notes->retry)
 		fputs(" retry", out);
+	if (notes->superseded)
+		fputs(" superseded", out);
 	if (notes->replay)
 		fputs(" REPLAY", out);
 	if (notes->late)
@@ -170,7 +179,7 @@ void analysis_text_message(struct analysis *a, const struct capture_message *m, 
 	if (a->messages) {
 		analysis_address(src, sizeof(src), m->family, m->src, m->sport);
 		analysis_address(dst, sizeof(dst), m->family, m->dst, m->dport);
-		fprintf(a->out, "%6" PRIu64 " %11.6f %s -> %s%s ", m->frame, analysis_seconds(m->time_ns - a->first_time),
+		fprintf(a->out, "%6" PRIu64 " %11.6f %s -> %s%s ", m->frame, analysis_interval(m->time_ns, a->first_time),
 			src, dst, m->transport == CAPTURE_TCP ? " tcp" : "");
 		if (d->kind == DECODE_JUNK)
 			fprintf(a->out, "junk %zu\n", m->len);
@@ -178,7 +187,7 @@ void analysis_text_message(struct analysis *a, const struct capture_message *m, 
 			fprintf(a->out, "INVALID %zu: %s\n", m->len, d->reason);
 		else {
 			fprintf(a->out, "%s %zu", decode_type_name(d->type), d->len);
-			print_fields(a->out, d);
+			print_fields(a->out, d, notes);
 			print_notes(a->out, d, notes);
 			fputc('\n', a->out);
 		}
@@ -207,6 +216,8 @@ static void print_direction(FILE *out, const char *name, const struct session_di
 	}
 	fprintf(out, ", counters %" PRIu64 "-%" PRIu64 ", %" PRIu64 " missing, %" PRIu64 " replayed, %" PRIu64
 		" late", c->base, c->highest, missing, c->replays, c->reordered);
+	if (c->untracked)
+		fprintf(out, ", %" PRIu64 " too far from the rest to track", c->untracked);
 	if (st->keepalives)
 		fprintf(out, ", %" PRIu64 " keepalives", st->keepalives);
 	if (st->keepalive_intervals)
@@ -233,23 +244,36 @@ static void print_session(struct analysis *a, const struct session *s)
 			responder, s->responder_index, s->initiator.transport == CAPTURE_TCP ? " over tcp" : "");
 	if (s->handshake_seen)
 		fprintf(a->out, "  handshake: %u initiation%s (first at %.6f s), %u cookie repl%s", s->initiations,
-			plural(s->initiations), analysis_seconds(s->first_initiation_time - a->first_time),
+			plural(s->initiations), analysis_interval(s->first_initiation_time, a->first_time),
 			s->cookie_replies, s->cookie_replies == 1 ? "y" : "ies");
 	if (s->handshake_seen && s->response_seen)
 		fprintf(a->out, ", answered at %.6f s, round trip %.3f ms\n",
-			analysis_seconds(s->response_time - a->first_time),
-			(double)(s->response_time - s->initiation_time) / 1e6);
+			analysis_interval(s->response_time, a->first_time),
+			analysis_interval(s->response_time, s->initiation_time) * 1e3);
 	else if (s->handshake_seen)
 		fputs(", never answered\n", a->out);
 	if (s->previous && s->response_seen)
 		fprintf(a->out, "  rekey: %.3f s after session %u\n",
-			analysis_seconds(s->response_time - s->previous->response_time), s->previous->id);
+			analysis_interval(s->response_time, s->previous->response_time), s->previous->id);
 	if (s->chain_opened)
 		fprintf(a->out, "  keys: %s\n", s->keys ? "session keys derived, data decrypted" :
 			s->chain.timestamp_known ? "initiation opened; the response's keys are not known" :
 			"initiator's static key revealed; no more keys");
 	print_direction(a->out, "to responder", &s->dir[TO_RESPONDER]);
 	print_direction(a->out, "to initiator", &s->dir[TO_INITIATOR]);
+}
+
+/* What the capture held that was not read as WireGuard, when it may have hidden some. */
+static void print_skipped(struct analysis *a)
+{
+	const struct capture_counts *c = &a->counts;
+
+	if (!(c->fragments || c->truncated || c->tcp_gaps || c->malformed || c->tcp_dropped || a->flows_full))
+		return;
+	fprintf(a->out, "skipped: %" PRIu64 " fragments, %" PRIu64 " truncated records, %" PRIu64
+		" malformed headers, %" PRIu64 " bytes missing from TCP streams, %" PRIu64
+		" TCP segments without room to follow, %" PRIu64 " messages of flows without room to remember\n",
+		c->fragments, c->truncated, c->malformed, c->tcp_gaps, c->tcp_dropped, a->flows_full);
 }
 
 void analysis_text_summary(struct analysis *a)
@@ -262,9 +286,7 @@ void analysis_text_summary(struct analysis *a)
 		" response%s, %" PRIu64 " cookie repl%s, %" PRIu64 " data, %" PRIu64 " invalid, %" PRIu64 " junk\n",
 		a->files, plural(a->files), a->counts.packets, s->counts[1], plural(s->counts[1]), s->counts[2],
 		plural(s->counts[2]), s->counts[3], s->counts[3] == 1 ? "y" : "ies", s->counts[4], s->invalid, s->junk);
-	if (a->counts.fragments || a->counts.truncated || a->counts.tcp_gaps)
-		fprintf(a->out, "skipped: %" PRIu64 " fragments, %" PRIu64 " truncated records, %" PRIu64
-			" bytes missing from TCP streams\n", a->counts.fragments, a->counts.truncated, a->counts.tcp_gaps);
+	print_skipped(a);
 	if (a->gso_split)
 		fprintf(a->out, "%" PRIu64 " UDP GSO/GRO super-datagram%s (messages the kernel joined on this side of the capture point) cut into their "
 			"messages\n", a->gso_split, plural(a->gso_split));

@@ -56,11 +56,12 @@ static void write_inner(struct analysis *a, const struct capture_message *m, con
 static void claim_flow(struct analysis *a, const struct capture_message *m)
 {
 	uint64_t unclaimed, bytes;
+	int ret = flows_add(&a->flows, m, &unclaimed, &bytes);
 
-	if (flows_add(&a->flows, m, &unclaimed, &bytes)) {
-		a->error = -ENOMEM;
-		return;
-	}
+	if (ret == -ENOSPC)
+		a->flows_full++;
+	else if (ret)
+		a->error = ret;
 	a->sessions.junk += unclaimed;
 	a->sessions.junk_bytes += bytes;
 }
@@ -281,7 +282,8 @@ static int analyze(struct analysis *a, struct analyze_options *o, char **files, 
 		analysis_json_summary(a);
 	else if (!ret || a->counts.packets)
 		analysis_text_summary(a);
-	if (a->inner && inner_writer_close(a->inner, &err)) {
+	/* A run that failed leaves OUT as it was. */
+	if (a->inner && inner_writer_close(a->inner, !ret, &err)) {
 		fprintf(o->err, "wgc analyze: %s\n", err.text);
 		ret = -EIO;
 	}

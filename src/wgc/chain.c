@@ -112,14 +112,17 @@ static bool open_as_responder(struct chain *chain, const struct wg_message_initi
 {
 	struct chain_state state;
 
+	bool opened;
+
 	start(chain, &state, msg, responder->public_key);
-	if (!open_static(chain, &state, msg, responder->private_key, msg->unencrypted_ephemeral))
-		return false;
-	memcpy(chain->responder_static, responder->public_key, 32);
-	chain->responder_private = responder;
-	open_timestamp(chain, &state, msg, responder->private_key, chain->initiator_static);
+	opened = open_static(chain, &state, msg, responder->private_key, msg->unencrypted_ephemeral);
+	if (opened) {
+		memcpy(chain->responder_static, responder->public_key, 32);
+		chain->responder_private = responder;
+		open_timestamp(chain, &state, msg, responder->private_key, chain->initiator_static);
+	}
 	wg_secret_wipe(&state, sizeof(state));
-	return true;
+	return opened;
 }
 
 /* The initiator's side: its ephemeral opens s given the responder's public key; ss needs its
@@ -130,16 +133,19 @@ static bool open_as_initiator(struct chain *chain, const struct wg_message_initi
 {
 	struct chain_state state;
 
+	bool opened;
+
 	start(chain, &state, msg, responder_public);
-	if (!open_static(chain, &state, msg, ephemeral->private_key, responder_public))
-		return false;
-	memcpy(chain->responder_static, responder_public, 32);
-	chain->initiator_ephemeral_private = ephemeral;
-	chain->initiator_private = keyring_static_of(ring, chain->initiator_static);
-	if (chain->initiator_private)
-		open_timestamp(chain, &state, msg, chain->initiator_private->private_key, responder_public);
+	opened = open_static(chain, &state, msg, ephemeral->private_key, responder_public);
+	if (opened) {
+		memcpy(chain->responder_static, responder_public, 32);
+		chain->initiator_ephemeral_private = ephemeral;
+		chain->initiator_private = keyring_static_of(ring, chain->initiator_static);
+		if (chain->initiator_private)
+			open_timestamp(chain, &state, msg, chain->initiator_private->private_key, responder_public);
+	}
 	wg_secret_wipe(&state, sizeof(state));
-	return true;
+	return opened;
 }
 
 bool chain_open_initiation(struct chain *chain, const struct wg_message_initiation *msg, const struct keyring *ring)

@@ -19,6 +19,7 @@
 #include "core/uapi.h"
 #include "crypto/secret.h"
 #include "libwgc/text.h"
+#include "wgc/secretfile.h"
 
 /* How a key's value is cleaned before its parser sees it. */
 enum value_form {
@@ -755,44 +756,11 @@ int wgc_conffile_finish(struct wgc_conffile *parser)
 /* A configuration file larger than this is not one (and /dev/zero would never end). */
 enum { CONFFILE_MAX = 64 << 20 };
 
-/* The whole file in a buffer of our own, which grows without leaving copies: stdio's buffer and
- * getline's would be freed with the key's text still in them. 0 or -errno. */
-static int read_whole(const char *path, struct wgl_text *text)
+/* One line for the parser; it stops the walk once it has an error. */
+static int feed_line(void *ctx, char *line, size_t number)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
-	char buf[4096];
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || text->len + (size_t)n > CONFFILE_MAX) {
-			ret = n < 0 ? -errno : -EFBIG;
-			break;
-		}
-		wgl_text_append_bytes(text, buf, (size_t)n);
-	}
-	wg_secret_wipe(buf, sizeof(buf));
-	close(fd);
-	return ret ? ret : wgl_text_status(text);
-}
-
-/* Each line of the text (without its newline, and up to a NUL as a C string ends) in turn. */
-static void feed_lines(struct wgc_conffile *parser, char *text, size_t len)
-{
-	char *line = text, *end = text + len;
-
-	while (line < end) {
-		char *newline = memchr(line, '\n', (size_t)(end - line));
-
-		if (newline)
-			*newline = '\0';
-		if (wgc_conffile_line(parser, line))
-			break;
-		line = newline ? newline + 1 : end;
-	}
+	(void)number;
+	return wgc_conffile_line(ctx, line) ? 1 : 0;
 }
 
 int wgc_conffile_read(const char *path, const char *filename, struct wg_config_device *device,
@@ -805,7 +773,7 @@ int wgc_conffile_read(const char *path, const char *filename, struct wg_config_d
 	wg_config_init(device);
 	wgc_extras_init(extras);
 	wgl_text_init(&text);
-	ret = read_whole(path, &text);
+	ret = wgc_secret_file_read(path, CONFFILE_MAX, &text);
 	if (ret) {
 		snprintf(message, message_size, "%s: %s", filename, ret == -EFBIG ? "too large for a configuration file"
 										 : strerror(-ret));
@@ -814,7 +782,7 @@ int wgc_conffile_read(const char *path, const char *filename, struct wg_config_d
 	}
 	wgc_conffile_init(&parser, filename, device, extras);
 	if (text.len)
-		feed_lines(&parser, text.buf, text.len);
+		wgc_secret_file_lines(text.buf, text.len, feed_line, &parser);
 	ret = wgc_conffile_finish(&parser);
 	if (ret)
 		snprintf(message, message_size, "%s", parser.message);

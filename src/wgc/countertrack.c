@@ -39,7 +39,8 @@ enum countertrack_verdict countertrack_add(struct countertrack *track, uint64_t 
 	uint64_t bit = counter - track->base;
 	enum countertrack_verdict verdict = COUNTER_NEW;
 
-	if (counter < track->base || bit >= COUNTERTRACK_MAX || !make_room(track, bit)) {
+	if (counter < track->base || bit >= COUNTERTRACK_MAX ||
+	    bit >= COUNTERTRACK_SLACK + COUNTERTRACK_SPREAD * (track->distinct + 1) || !make_room(track, bit)) {
 		track->untracked++;
 		return COUNTER_UNTRACKED;
 	}

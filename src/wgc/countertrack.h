@@ -10,8 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* At most 2^24 counters a direction (2 MiB); those beyond are counted, not tracked. */
-enum { COUNTERTRACK_MAX = 1 << 24 };
+/*
+ * At most 2^24 counters a direction (2 MiB), and a span of at most 4096 + 64 per counter seen,
+ * so memory grows with the packets read, not with how far apart a crafted capture puts two
+ * counters; those beyond are counted as untracked.
+ */
+enum { COUNTERTRACK_MAX = 1 << 24, COUNTERTRACK_SLACK = 4096, COUNTERTRACK_SPREAD = 64 };
 
 struct countertrack {
 	uint64_t base;           /* the counter of bit 0 */

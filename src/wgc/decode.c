@@ -56,10 +56,8 @@ static void read_fields(struct decoded *out, const struct keyring *ring)
 	for (size_t i = out->len - 16; i < out->len; ++i)
 		out->has_mac2 |= m[i] != 0;
 	out->mac1 = DECODE_MAC1_UNCHECKED;
-	if (ring->public_count) {
-		out->mac1_key = keyring_mac1_owner(ring, m, out->len);
-		out->mac1 = out->mac1_key ? DECODE_MAC1_VALID : DECODE_MAC1_WRONG;
-	}
+	if (ring->public_count)
+		out->mac1 = keyring_mac1_known(ring, m, out->len) ? DECODE_MAC1_VALID : DECODE_MAC1_UNKNOWN;
 }
 
 static void decode_plain(struct decoded *out, const uint8_t *data, size_t len, bool wireguard_flow)

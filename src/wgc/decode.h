@@ -21,7 +21,9 @@ enum decode_kind {
 	DECODE_JUNK,            /* obfuscated flows: a junk or signature datagram */
 };
 
-enum decode_mac1 { DECODE_MAC1_NONE, DECODE_MAC1_UNCHECKED, DECODE_MAC1_VALID, DECODE_MAC1_WRONG };
+/* mac1 is keyed by the receiver's public key: it fits one of the keys known, none of them (to
+ * a key not given), or, judged by the sessions once they know the receiver's key, WRONG. */
+enum decode_mac1 { DECODE_MAC1_NONE, DECODE_MAC1_UNCHECKED, DECODE_MAC1_VALID, DECODE_MAC1_UNKNOWN };
 
 struct decoded {
 	enum decode_kind kind;
@@ -34,7 +36,6 @@ struct decoded {
 	uint32_t sender, receiver;        /* as little-endian words, as Wireshark shows them */
 	uint64_t counter;
 	enum decode_mac1 mac1;
-	const struct keyring_public *mac1_key;  /* DECODE_MAC1_VALID: whose (until the ring learns a key) */
 	bool has_mac2;                    /* handshake messages: mac2 is not all zero */
 	char reason[96];                  /* DECODE_INVALID */
 };

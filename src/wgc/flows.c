@@ -75,17 +75,25 @@ static int grow(struct flows *flows)
 	return 0;
 }
 
-/* The flow's slot, made if need be; NULL when memory (or FLOWS_MAX) runs out. */
-static struct flow *flow_of(struct flows *flows, const struct capture_message *m)
+/* The flow's slot, made if need be while fewer than `limit` are kept; NULL with *error set
+ * (-ENOSPC at the limit, -ENOMEM) otherwise. */
+static struct flow *flow_of(struct flows *flows, const struct capture_message *m, size_t limit, int *error)
 {
 	struct flow_key key;
 	struct flow *flow;
 
-	if ((flows->count + 1) * 2 > flows->size && (flows->count >= FLOWS_MAX || grow(flows)))
+	*error = 0;
+	if ((flows->count + 1) * 2 > flows->size && flows->count < FLOWS_MAX && grow(flows)) {
+		*error = -ENOMEM;
 		return NULL;
+	}
 	key_of(&key, m);
 	flow = &flows->slots[find(flows->slots, flows->size, &key)];
 	if (!flow->used) {
+		if (flows->count >= limit || (flows->count + 1) * 2 > flows->size) {
+			*error = -ENOSPC;
+			return NULL;
+		}
 		*flow = (struct flow){ .key = key, .used = true };
 		flows->count++;
 	}
@@ -94,11 +102,12 @@ static struct flow *flow_of(struct flows *flows, const struct capture_message *m
 
 int flows_add(struct flows *flows, const struct capture_message *m, uint64_t *unclaimed, uint64_t *bytes)
 {
-	struct flow *flow = flow_of(flows, m);
+	int error;
+	struct flow *flow = flow_of(flows, m, FLOWS_MAX, &error);
 
 	*unclaimed = *bytes = 0;
 	if (!flow)
-		return -ENOMEM;
+		return error;
 	if (!flow->wireguard) {
 		*unclaimed = flow->unclaimed;
 		*bytes = flow->unclaimed_bytes;
@@ -110,7 +119,8 @@ int flows_add(struct flows *flows, const struct capture_message *m, uint64_t *un
 
 void flows_unclaimed(struct flows *flows, const struct capture_message *m)
 {
-	struct flow *flow = flow_of(flows, m);
+	int error;
+	struct flow *flow = flow_of(flows, m, FLOWS_UNCLAIMED_MAX, &error);
 
 	if (flow) {
 		flow->unclaimed++;

@@ -30,10 +30,13 @@ struct flows {
 	size_t size, count;
 };
 
-enum { FLOWS_MAX = 1 << 20 };   /* beyond, unclaimed datagrams of new flows are not kept */
+/* WireGuard flows beyond FLOWS_MAX are not remembered; flows of unclaimed datagrams stop at
+ * half that, so they never crowd WireGuard's out. */
+enum { FLOWS_MAX = 1 << 20, FLOWS_UNCLAIMED_MAX = FLOWS_MAX / 2 };
 
 bool flows_contains(const struct flows *flows, const struct capture_message *m);
-/* Marks the flow WireGuard's; *unclaimed and *bytes get what it held before. 0 or -ENOMEM. */
+/* Marks the flow WireGuard's; *unclaimed and *bytes get what it held before. 0, -ENOSPC when
+ * the table is full (the flow is not remembered), or -ENOMEM. */
 int flows_add(struct flows *flows, const struct capture_message *m, uint64_t *unclaimed, uint64_t *bytes);
 /* A datagram of a flow not (yet) known to be WireGuard's. */
 void flows_unclaimed(struct flows *flows, const struct capture_message *m);

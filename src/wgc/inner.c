@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,38 +85,65 @@ void inner_summarize(struct inner_summary *out, const uint8_t *plain, size_t len
 
 struct inner_writer {
 	pcap_t *dead;              /* libpcap's handle for writing a LINKTYPE_RAW file */
-	pcap_dumper_t *dumper;
-	FILE *file;                /* owned by the dumper once opened */
-	char *path;
+	pcap_dumper_t *dumper;     /* owns the temporary file's FILE once open */
+	char *path;                /* OUT */
+	char *temporary;           /* OUT.XXXXXX, renamed over OUT at close */
 };
+
+static void writer_free(struct inner_writer *w)
+{
+	free(w->path);
+	free(w->temporary);
+	free(w);
+}
+
+/* The temporary file beside OUT as a FILE; NULL with errno. */
+static FILE *open_temporary(struct inner_writer *w)
+{
+	int fd;
+	FILE *file;
+
+	if (asprintf(&w->temporary, "%s.XXXXXX", w->path) < 0) {
+		w->temporary = NULL;
+		errno = ENOMEM;
+		return NULL;
+	}
+	fd = mkostemp(w->temporary, O_CLOEXEC); /* 0600, O_EXCL */
+	if (fd < 0)
+		return NULL;
+	file = fdopen(fd, "wb");
+	if (!file) {
+		unlink(w->temporary);
+		close(fd);
+	}
+	return file;
+}
 
 int inner_writer_open(struct inner_writer **out, const char *path, struct wgc_err *err)
 {
 	struct inner_writer *w = calloc(1, sizeof(*w));
-	int fd;
+	FILE *file = NULL;
 
-	if (!w)
+	if (!w || !(w->path = strdup(path))) {
+		free(w);
 		return wgc_err_set(err, -ENOMEM, "out of memory");
-	w->path = strdup(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || !w->path || !(w->file = fdopen(fd, "wb"))) {
+	}
+	file = open_temporary(w);
+	if (!file) {
 		int error = errno;
 
-		if (fd >= 0 && !w->file)
-			close(fd);
-		free(w->path);
-		free(w);
+		writer_free(w);
 		return wgc_err_set(err, -error, "--write-inner %s: %s", path, strerror(error));
 	}
 	w->dead = pcap_open_dead_with_tstamp_precision(DLT_RAW, 65535, PCAP_TSTAMP_PRECISION_NANO);
-	w->dumper = w->dead ? pcap_dump_fopen(w->dead, w->file) : NULL;
+	w->dumper = w->dead ? pcap_dump_fopen(w->dead, file) : NULL;
 	if (!w->dumper) {
 		wgc_err_set(err, -EIO, "--write-inner %s: %s", path, w->dead ? pcap_geterr(w->dead) : "out of memory");
-		fclose(w->file);
+		fclose(file);
+		unlink(w->temporary);
 		if (w->dead)
 			pcap_close(w->dead);
-		free(w->path);
-		free(w);
+		writer_free(w);
 		return -EIO;
 	}
 	*out = w;
@@ -133,7 +161,7 @@ void inner_writer_add(struct inner_writer *w, uint64_t time_ns, const uint8_t *p
 	pcap_dump((u_char *)w->dumper, &header, packet);
 }
 
-int inner_writer_close(struct inner_writer *w, struct wgc_err *err)
+int inner_writer_close(struct inner_writer *w, bool keep, struct wgc_err *err)
 {
 	int ret = 0;
 
@@ -141,7 +169,10 @@ int inner_writer_close(struct inner_writer *w, struct wgc_err *err)
 		ret = wgc_err_set(err, -EIO, "--write-inner %s: write error", w->path);
 	pcap_dump_close(w->dumper);
 	pcap_close(w->dead);
-	free(w->path);
-	free(w);
+	if (!ret && keep && rename(w->temporary, w->path))
+		ret = wgc_err_set(err, -errno, "--write-inner %s: %s", w->path, strerror(errno));
+	if (ret || !keep)
+		unlink(w->temporary);
+	writer_free(w);
 	return ret;
 }

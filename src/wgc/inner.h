@@ -26,11 +26,13 @@ void inner_summarize(struct inner_summary *out, const uint8_t *plain, size_t len
 const char *inner_protocol_name(uint8_t protocol);
 
 struct inner_writer;
-/* Creates OUT (0600: it holds decrypted traffic). */
+/* Starts OUT as a new file beside it (0600, made with O_EXCL: it holds decrypted traffic, and
+ * no link planted there is followed); OUT itself changes only at close. */
 int inner_writer_open(struct inner_writer **writer, const char *path, struct wgc_err *err);
 /* One packet, without its padding, stamped with the data message's capture time. */
 void inner_writer_add(struct inner_writer *writer, uint64_t time_ns, const uint8_t *packet, size_t len);
-/* Flushes and closes; an error names the file. */
-int inner_writer_close(struct inner_writer *writer, struct wgc_err *err);
+/* Flushes and closes; with keep, the new file replaces OUT, else it is removed and OUT is as
+ * it was. An error names the file. */
+int inner_writer_close(struct inner_writer *writer, bool keep, struct wgc_err *err);
 
 #endif

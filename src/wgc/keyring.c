@@ -3,7 +3,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +10,8 @@
 #include "core/keylog.h"
 #include "crypto/secret.h"
 #include "crypto/x25519.h"
+#include "libwgc/text.h"
+#include "wgc/secretfile.h"
 
 /* Makes room for one more element of an array grown by doubling. */
 static int grow(void **array, size_t *size, size_t count, size_t element)
@@ -118,70 +119,79 @@ static int add_keylog_line(struct keyring *ring, const struct wg_keylog_line *li
 			return *error = "not a usable private key", -EINVAL;
 		return 0;
 	case WG_KEYLOG_PRESHARED:
-		if (!ring->ephemeral_count)
-			return *error = "PRESHARED_KEY before any LOCAL_EPHEMERAL_PRIVATE_KEY", -EINVAL;
 		memcpy(ring->ephemerals[ring->ephemeral_count - 1].preshared_key, line->key, 32);
 		return add_preshared(ring, line->key);
 	}
 	return *error = "unknown line", -EINVAL;
 }
 
+/* The key log's own size limit: a key log of a million handshakes is under 300 MB. */
+#define KEYLOG_MAX ((size_t)1 << 30)
+
+struct keylog_reading {
+	struct keyring *ring;
+	const char *path;
+	size_t first_ephemeral;          /* a PRESHARED_KEY binds to an ephemeral of this file only */
+	struct wgc_err *err;
+};
+
+static int keylog_line(void *ctx, char *line, size_t number)
+{
+	struct keylog_reading *r = ctx;
+	struct wg_keylog_line parsed;
+	const char *error = NULL;
+	size_t len = strlen(line);
+	int ret = wg_keylog_parse_line(&parsed, line, len, &error);
+
+	if (ret == 1 && parsed.kind == WG_KEYLOG_PRESHARED && r->ring->ephemeral_count <= r->first_ephemeral)
+		ret = (error = "PRESHARED_KEY before any LOCAL_EPHEMERAL_PRIVATE_KEY", -EINVAL);
+	else if (ret == 1)
+		ret = add_keylog_line(r->ring, &parsed, &error);
+	wg_secret_wipe(&parsed, sizeof(parsed));
+	if (ret == -ENOMEM)
+		return wgc_err_set(r->err, ret, "out of memory");
+	if (ret < 0)
+		return wgc_err_set(r->err, ret, "%s:%zu: %s", r->path, number, error);
+	return 0;
+}
+
 int keyring_add_keylog(struct keyring *ring, const char *path, struct wgc_err *err)
 {
-	FILE *file = fopen(path, "re");
-	struct wg_keylog_line parsed;
-	char *line = NULL;
-	size_t capacity = 0, number = 0;
-	const char *error = NULL;
-	ssize_t len;
-	int ret = 0;
+	struct keylog_reading reading = { ring, path, ring->ephemeral_count, err };
+	struct wgl_text text;
+	int ret;
 
-	if (!file)
-		return wgc_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	while (!ret && (len = getline(&line, &capacity, file)) >= 0) {
-		++number;
-		if (len && line[len - 1] == '\n')
-			--len;
-		ret = wg_keylog_parse_line(&parsed, line, (size_t)len, &error);
-		if (ret == 1)
-			ret = add_keylog_line(ring, &parsed, &error);
-		if (ret == -ENOMEM)
-			wgc_err_set(err, ret, "out of memory");
-		else if (ret < 0)
-			wgc_err_set(err, ret, "%s:%zu: %s", path, number, error);
-		else
-			ret = 0;
-		wg_secret_wipe(line, capacity);
-	}
-	if (!ret && ferror(file))
-		ret = wgc_err_set(err, -EIO, "%s: read error", path);
-	wg_secret_wipe(&parsed, sizeof(parsed));
-	free(line);
-	fclose(file);
+	wgl_text_init(&text);
+	ret = wgc_secret_file_read(path, KEYLOG_MAX, &text);
+	if (ret)
+		wgc_err_set(err, ret, "%s: %s", path, ret == -EFBIG ? "too large for a key log" : strerror(-ret));
+	else if (text.len)
+		ret = wgc_secret_file_lines(text.buf, text.len, keylog_line, &reading);
+	wgl_text_free(&text);
 	return ret;
 }
 
 int keyring_add_private_file(struct keyring *ring, const char *path, struct wgc_err *err)
 {
-	FILE *file = fopen(path, "re");
-	char text[128] = { 0 };
+	struct wgl_text text;
 	uint8_t key[32];
-	size_t len;
-	int ret = 0;
+	int ret;
 
-	if (!file)
-		return wgc_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	len = fread(text, 1, sizeof(text) - 1, file);
-	text[len] = '\0';
-	while (len && isspace((unsigned char)text[len - 1]))
-		text[--len] = '\0';
-	if (!wg_key_from_base64(key, text))
+	wgl_text_init(&text);
+	ret = wgc_secret_file_read(path, 4096, &text);
+	if (ret) {
+		wgc_err_set(err, ret, "%s: %s", path, ret == -EFBIG ? "too large for a private key file" : strerror(-ret));
+		goto out;
+	}
+	while (text.len && isspace((unsigned char)text.buf[text.len - 1]))
+		text.buf[--text.len] = '\0';
+	if (!text.len || !wg_key_from_base64(key, text.buf))
 		ret = wgc_err_set(err, -EINVAL, "%s: not a private key (one line of 44 characters of base64)", path);
 	else if (add_static(ring, key))
 		ret = wgc_err_set(err, -EINVAL, "%s: not a usable private key", path);
-	wg_secret_wipe(text, sizeof(text));
+out:
 	wg_secret_wipe(key, sizeof(key));
-	fclose(file);
+	wgl_text_free(&text);
 	return ret;
 }
 
@@ -190,15 +200,31 @@ int keyring_learn_public(struct keyring *ring, const uint8_t key[32])
 	return add_public(ring, key);
 }
 
-const struct keyring_public *keyring_mac1_owner(const struct keyring *ring, const uint8_t *msg, size_t len)
+static bool mac1_fits(struct wg_cookie_checker *checker, const uint8_t *msg, size_t len)
+{
+	return wg_cookie_validate_packet(checker, msg, len, NULL, false, NULL, NULL) != WG_INVALID_MAC;
+}
+
+bool keyring_mac1_known(const struct keyring *ring, const uint8_t *msg, size_t len)
 {
 	for (size_t i = 0; i < ring->public_count; ++i) {
 		struct wg_cookie_checker checker = ring->publics[i].mac1;
 
-		if (wg_cookie_validate_packet(&checker, msg, len, NULL, false, NULL, NULL) != WG_INVALID_MAC)
-			return &ring->publics[i];
+		if (mac1_fits(&checker, msg, len))
+			return true;
 	}
-	return NULL;
+	return false;
+}
+
+bool keyring_mac1_fits(const uint8_t public_key[32], const uint8_t *msg, size_t len)
+{
+	struct wg_cookie_checker checker;
+	bool fits;
+
+	wg_cookie_checker_precompute_device_keys(&checker, public_key);
+	fits = mac1_fits(&checker, msg, len);
+	wg_cookie_checker_wipe(&checker);
+	return fits;
 }
 
 const struct keyring_ephemeral *keyring_ephemeral_of(const struct keyring *ring, const uint8_t public_key[32])

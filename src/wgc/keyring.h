@@ -53,8 +53,10 @@ int keyring_add_keylog(struct keyring *ring, const char *path, struct wgc_err *e
 
 /* A public key learned from the capture (an initiator's, revealed): mac1 of responses to it. */
 int keyring_learn_public(struct keyring *ring, const uint8_t key[32]);
-/* The public key the mac1 of a handshake message was made for, or NULL when none known. */
-const struct keyring_public *keyring_mac1_owner(const struct keyring *ring, const uint8_t *msg, size_t len);
+/* Whether the mac1 of a handshake message (initiation or response) fits one of the known
+ * public keys; whether it fits this one. */
+bool keyring_mac1_known(const struct keyring *ring, const uint8_t *msg, size_t len);
+bool keyring_mac1_fits(const uint8_t public_key[32], const uint8_t *msg, size_t len);
 const struct keyring_ephemeral *keyring_ephemeral_of(const struct keyring *ring, const uint8_t public_key[32]);
 const struct keyring_static *keyring_static_of(const struct keyring *ring, const uint8_t public_key[32]);
 bool keyring_is_empty(const struct keyring *ring);

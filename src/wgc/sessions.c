@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/key.h"
 #include "crypto/secret.h"
 #include "wgc/analysis.h"
 
@@ -176,6 +177,21 @@ static int open_initiation(struct sessions *s, struct session *session, const st
 	return 0;
 }
 
+/* mac1 against the key of the receiver the chain showed: wrong is an anomaly (a forgery, or
+ * a sender with the wrong public key of its peer). */
+static void check_mac1(struct sessions *s, const struct capture_message *m, const struct decoded *d,
+		       struct message_notes *notes, const uint8_t receiver_key[32], const char *receiver)
+{
+	char key[WG_KEY_BASE64_LEN + 1];
+
+	if (keyring_mac1_fits(receiver_key, d->msg, d->len))
+		return;
+	notes->mac1_wrong = true;
+	wg_key_to_base64(key, receiver_key);
+	anomaly(s, m, notes->session, "%s's mac1 is not made with the key of its %s, %s", decode_type_name(d->type),
+		receiver, key);
+}
+
 static int on_initiation(struct sessions *s, const struct capture_message *m, const struct decoded *d,
 			 struct message_notes *notes)
 {
@@ -185,7 +201,8 @@ static int on_initiation(struct sessions *s, const struct capture_message *m, co
 	address_of(&from, m, true);
 	address_of(&to, m, false);
 	session = latest_between(s, &from, &to, false);
-	if (session && m->time_ns - session->initiation_time <= RETRY_WINDOW_NS) {
+	if (session && m->time_ns >= session->initiation_time &&
+	    m->time_ns - session->initiation_time <= RETRY_WINDOW_NS) {
 		notes->retry = true;
 	} else {
 		session = session_new(s, m);
@@ -206,6 +223,8 @@ static int on_initiation(struct sessions *s, const struct capture_message *m, co
 	notes->direction = TO_RESPONDER;
 	if (open_initiation(s, session, d, notes))
 		return -ENOMEM;
+	if (session->chain_opened)
+		check_mac1(s, m, d, notes, session->chain.responder_static, "responder");
 	return index_set(s, d->sender, session, TO_INITIATOR);
 }
 
@@ -225,6 +244,15 @@ static int on_response(struct sessions *s, const struct capture_message *m, cons
 	const struct index_slot *slot = index_get(s, d->receiver);
 	struct session *session = slot && slot->direction == TO_INITIATOR ? slot->session : NULL;
 
+	if (session && d->receiver != session->initiator_index && !session->response_seen) {
+		/* The initiator forgot that index when it retried: WireGuard drops this response. */
+		anomaly(s, m, session, "response to index 0x%08x, an initiation since retried (now 0x%08x): the "
+			"initiator drops it", d->receiver, session->initiator_index);
+		notes->session = session;
+		notes->direction = TO_INITIATOR;
+		notes->superseded = true;
+		return 0;
+	}
 	if (session && session->response_seen) {
 		anomaly(s, m, session, "a second response to the initiation of index 0x%08x", d->receiver);
 		notes->session = session;
@@ -248,6 +276,8 @@ static int on_response(struct sessions *s, const struct capture_message *m, cons
 	session->response_frame = m->frame;
 	notes->session = session;
 	notes->direction = TO_INITIATOR;
+	if (session->chain.initiator_static_known)
+		check_mac1(s, m, d, notes, session->chain.initiator_static, "initiator");
 	if (session->chain_opened &&
 	    chain_open_response(&session->chain, (const struct wg_message_response *)d->msg, s->ring)) {
 		notes->chain_completed = true;
@@ -292,10 +322,14 @@ static void decrypt(struct sessions *s, struct session *session, enum session_di
 	uint8_t nonce[WG_AEAD_NONCE_LEN];
 
 	if (len > s->plain_size) {
-		uint8_t *bigger = realloc(s->plain, len);
+		/* Not realloc: the old buffer holds the last plaintext, wiped before it goes. */
+		uint8_t *bigger = malloc(len);
 
 		if (!bigger)
 			return;
+		if (s->plain)
+			wg_secret_wipe(s->plain, s->plain_size);
+		free(s->plain);
 		s->plain = bigger;
 		s->plain_size = len;
 	}
@@ -316,10 +350,11 @@ static void count_keepalive(struct session_direction_stats *st, uint64_t now)
 	uint64_t interval = now - st->last_keepalive_time;
 
 	st->keepalives++;
-	if (st->keepalives > 1) {
+	/* An interval only forward in time: a capture's times may go back (files out of order). */
+	if (st->keepalives > 1 && now >= st->last_keepalive_time) {
 		st->keepalive_intervals++;
 		st->keepalive_interval_sum += interval;
-		if (!st->keepalive_interval_min || interval < st->keepalive_interval_min)
+		if (st->keepalive_intervals == 1 || interval < st->keepalive_interval_min)
 			st->keepalive_interval_min = interval;
 		if (interval > st->keepalive_interval_max)
 			st->keepalive_interval_max = interval;
@@ -405,8 +440,6 @@ int sessions_add(struct sessions *s, const struct capture_message *m, const stru
 		return 0;
 	}
 	s->counts[d->type]++;
-	if (d->mac1 == DECODE_MAC1_WRONG)
-		anomaly(s, m, NULL, "%s with a mac1 that fits no known public key", decode_type_name(d->type));
 	switch (d->type) {
 	case WG_MESSAGE_HANDSHAKE_INITIATION:
 		return on_initiation(s, m, d, notes);

@@ -67,6 +67,8 @@ struct message_notes {
 	struct session *session;                 /* NULL: not linked to any */
 	enum session_direction direction;
 	bool retry, replay, late, keepalive;
+	bool mac1_wrong;                         /* not made with the key its receiver has */
+	bool superseded;                         /* a response to an initiation since retried */
 	bool chain_opened, chain_completed;      /* this handshake message's chain moved */
 	bool decrypted, undecryptable;
 	const uint8_t *plain;                    /* decrypted data, valid until the next message */
