@@ -109,7 +109,7 @@ TEST(wgcd_keylog_creates_0600_whatever_the_umask)
 /* An existing file of ours that nobody else can read is appended to, never truncated. */
 TEST(wgcd_keylog_appends_to_an_existing_private_file)
 {
-	static const mode_t modes[] = { 0600, 0200, 0620, 0602 };
+	static const mode_t modes[] = { 0600, 0200 };
 	struct wgc_session_keys keys;
 	char path[128], error[256], text[1024], entry[WG_KEYLOG_ENTRY_MAX];
 	struct wgcd_keylog k;
@@ -146,6 +146,26 @@ TEST(wgcd_keylog_refuses_a_file_others_can_read)
 		CHECK(strstr(error, path) && strstr(error, want) && strstr(error, "group or others can read it"));
 		CHECK(read_file(path, text, sizeof(text)) == 10 && !strcmp(text, "untouched\n"));
 		CHECK(!stat(path, &st) && (st.st_mode & 07777) == modes[i]);
+	}
+	unlink(path);
+}
+
+/* Group or others can write it (lines of theirs would mislead an analyzer): refused too. */
+TEST(wgcd_keylog_refuses_a_file_others_can_write)
+{
+	static const mode_t modes[] = { 0620, 0602, 0622, 0220 };
+	char path[128], error[256], text[64], want[64];
+	struct wgcd_keylog k;
+
+	in_dir(path, "writable.keys");
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); ++i) {
+		make_file(path, modes[i], "untouched\n");
+		error[0] = '\0';
+		CHECK_EQ(wgcd_keylog_open(&k, path, error, sizeof(error)), -EPERM);
+		CHECK_EQ(k.fd, -1);
+		snprintf(want, sizeof(want), "has mode %04o", (unsigned)modes[i]);
+		CHECK(strstr(error, path) && strstr(error, want) && strstr(error, "group or others can write it"));
+		CHECK(read_file(path, text, sizeof(text)) == 10 && !strcmp(text, "untouched\n"));
 	}
 	unlink(path);
 }

@@ -36,7 +36,8 @@ static int explain_open(const char *path, int err, char *error, size_t error_len
 	return say(error, error_len, -err, "cannot open key log %s: %s", path, strerror(err));
 }
 
-/* Only a file nobody else can read may hold session secrets. */
+/* Only a file nobody else can read may hold session secrets, and only one nobody else can
+ * write: lines they added (a PRESHARED_KEY) would mislead whoever decrypts with it. */
 static int check_file(int fd, const char *path, char *error, size_t error_len)
 {
 	struct stat st;
@@ -51,6 +52,10 @@ static int check_file(int fd, const char *path, char *error, size_t error_len)
 	if (st.st_mode & (S_IRGRP | S_IROTH))
 		return say(error, error_len, -EPERM,
 			   "key log %s has mode %04o: group or others can read it; refused (chmod 600 it, or name a new file)",
+			   path, (unsigned)(st.st_mode & 07777));
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return say(error, error_len, -EPERM,
+			   "key log %s has mode %04o: group or others can write it; refused (chmod 600 it, or name a new file)",
 			   path, (unsigned)(st.st_mode & 07777));
 	return 0;
 }
@@ -98,6 +103,7 @@ int wgcd_keylog_write(struct wgcd_keylog *k, const struct wgc_session_keys *keys
 	char text[WG_KEYLOG_ENTRY_MAX];
 	size_t len;
 	ssize_t n;
+	off_t end;
 	int ret;
 
 	memcpy(session.local_static_private, keys->local_static_private, sizeof(session.local_static_private));
@@ -105,11 +111,15 @@ int wgcd_keylog_write(struct wgcd_keylog *k, const struct wgc_session_keys *keys
 	memcpy(session.local_ephemeral_private, keys->local_ephemeral_private, sizeof(session.local_ephemeral_private));
 	memcpy(session.preshared_key, keys->preshared_key, sizeof(session.preshared_key));
 	len = wg_keylog_format(text, &session);
+	end = lseek(k->fd, 0, SEEK_END);
 	/* One write of the whole entry: with O_APPEND it lands in one piece after what is there. */
 	do
 		n = write(k->fd, text, len);
 	while (n < 0 && errno == EINTR);
 	ret = n < 0 ? -errno : (size_t)n < len ? -ENOSPC : 0;
+	/* Part of an entry (a full disk) is taken back: the next one must not follow a broken line. */
+	if (n > 0 && (size_t)n < len && end >= 0 && ftruncate(k->fd, end))
+		ret = -errno;
 	wg_secret_wipe(text, sizeof(text));
 	wg_secret_wipe(&session, sizeof(session));
 	report(k, ret);
