@@ -93,6 +93,7 @@ static int parse_key(uint8_t key[WG_KEY_LEN], const char *value, size_t len, con
 int wg_keylog_parse_line(struct wg_keylog_line *out, const char *line, size_t len, const char **error)
 {
 	const char *end, *equals, *name_end, *value;
+	uint8_t key[WG_KEY_LEN]; /* out->key only once the line is good: wiped */
 	int kind, ret;
 
 	if (len && line[len - 1] == '\r')
@@ -118,8 +119,11 @@ int wg_keylog_parse_line(struct wg_keylog_line *out, const char *line, size_t le
 				     "LOCAL_EPHEMERAL_PRIVATE_KEY or PRESHARED_KEY)");
 	for (value = equals + 1; value < end && is_blank(*value);)
 		++value;
-	ret = parse_key(out->key, value, (size_t)(end - value), error);
-	if (ret == 1)
+	ret = parse_key(key, value, (size_t)(end - value), error);
+	if (ret == 1) {
 		out->kind = (enum wg_keylog_kind)kind;
+		memcpy(out->key, key, sizeof(out->key));
+	}
+	wg_secret_wipe(key, sizeof(key));
 	return ret;
 }

@@ -213,7 +213,14 @@ void analysis_json_summary(struct analysis *a)
 	for (size_t i = 0; i < s->anomaly_count; ++i) {
 		const struct anomaly *an = &s->anomalies[i];
 
-		fprintf(out, "%s{\"frame\":%" PRIu64 ",\"session\":%u,\"text\":", i ? "," : "", an->frame, an->session);
+		fprintf(out, "%s{", i ? "," : "");
+		if (an->frame) {
+			fputs("\"file\":", out);
+			wgc_json_string(out, an->file);
+			fprintf(out, ",\"frame\":%" PRIu64 ",\"time\":%" PRIu64 ".%09" PRIu64 ",", an->frame,
+				an->time_ns / 1000000000u, an->time_ns % 1000000000u);
+		}
+		fprintf(out, "\"session\":%u,\"text\":", an->session);
 		wgc_json_string(out, an->text);
 		fputc('}', out);
 	}

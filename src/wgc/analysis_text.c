@@ -35,7 +35,7 @@ void analysis_tai64n(char *out, size_t size, const uint8_t t[WG_NOISE_TIMESTAMP_
 	struct tm tm;
 	char date[32];
 
-	if (label < (1ull << 62) + 10 || !gmtime_r(&seconds, &tm) || !strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm)) {
+	if (label < (1ull << 62) + 10 || nanoseconds >= 1000000000u || !gmtime_r(&seconds, &tm) || !strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm)) {
 		snprintf(out, size, "(not a TAI64N time)");
 		return;
 	}
@@ -257,8 +257,9 @@ static void print_session(struct analysis *a, const struct session *s)
 			analysis_interval(s->response_time, s->previous->response_time), s->previous->id);
 	if (s->chain_opened)
 		fprintf(a->out, "  keys: %s\n", s->keys ? "session keys derived, data decrypted" :
-			s->chain.timestamp_known ? "initiation opened; the response's keys are not known" :
-			"initiator's static key revealed; no more keys");
+			!s->chain.timestamp_known ? "initiator's static key revealed; no more keys" :
+			s->response_seen ? "initiation opened; the response's keys are not known" :
+			"initiation opened; no response in the capture");
 	print_direction(a->out, "to responder", &s->dir[TO_RESPONDER]);
 	print_direction(a->out, "to initiator", &s->dir[TO_INITIATOR]);
 }
@@ -296,7 +297,9 @@ void analysis_text_summary(struct analysis *a)
 	for (size_t i = 0; i < s->anomaly_count; ++i) {
 		const struct anomaly *an = &s->anomalies[i];
 
-		if (an->frame)
+		if (an->frame && a->files > 1)
+			fprintf(a->out, "  %s frame %" PRIu64 ": %s\n", an->file, an->frame, an->text);
+		else if (an->frame)
 			fprintf(a->out, "  frame %" PRIu64 ": %s\n", an->frame, an->text);
 		else
 			fprintf(a->out, "  session %u: %s\n", an->session, an->text);

@@ -203,6 +203,17 @@ static int set_wire(struct analysis *a, const struct analyze_options *o)
 	return 0;
 }
 
+static bool is_option(const char *opt)
+{
+	static const char *const with_value[] = { "--port", "--obfuscation", "--write-inner", "--public-key",
+						  "--private-key", "--keylog" };
+
+	for (size_t i = 0; i < sizeof(with_value) / sizeof(*with_value); ++i)
+		if (!strcmp(opt, with_value[i]))
+			return true;
+	return false;
+}
+
 /* One option and its value, if any; *i moves past what was used. 1: not an option. */
 static int parse_option(struct analysis *a, struct analyze_options *o, int argc, char **argv, int *i)
 {
@@ -218,8 +229,14 @@ static int parse_option(struct analysis *a, struct analyze_options *o, int argc,
 		return a->trace_kdf = true, 0;
 	if (opt[0] != '-' || !strcmp(opt, "-"))
 		return 1;
-	if (!value)
+	if (!is_option(opt)) {
+		fprintf(o->err, "wgc analyze: unknown option %s\n", opt);
 		return usage(o->err), -EINVAL;
+	}
+	if (!value) {
+		fprintf(o->err, "wgc analyze: %s needs a value\n", opt);
+		return usage(o->err), -EINVAL;
+	}
 	++*i;
 	if (!strcmp(opt, "--port"))
 		ret = parse_port(o, value);
