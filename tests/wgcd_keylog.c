@@ -128,46 +128,42 @@ TEST(wgcd_keylog_appends_to_an_existing_private_file)
 	unlink(path);
 }
 
-/* Group or others can read it: refused, its mode named, the file as it was. */
-TEST(wgcd_keylog_refuses_a_file_others_can_read)
+/* Each mode refused with -EPERM, the message naming the file, the mode and why, and the file
+ * as it was (its text and its mode). */
+static void check_modes_refused(const mode_t *modes, size_t count, const char *why)
 {
-	static const mode_t modes[] = { 0644, 0640, 0604, 0666, 0660, 0606 };
 	char path[128], error[256], text[64], want[64];
 	struct wgcd_keylog k;
 	struct stat st;
 
-	in_dir(path, "open.keys");
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); ++i) {
+	in_dir(path, "refused.keys");
+	for (size_t i = 0; i < count; ++i) {
 		make_file(path, modes[i], "untouched\n");
 		error[0] = '\0';
 		CHECK_EQ(wgcd_keylog_open(&k, path, error, sizeof(error)), -EPERM);
 		CHECK_EQ(k.fd, -1);
 		snprintf(want, sizeof(want), "has mode %04o", (unsigned)modes[i]);
-		CHECK(strstr(error, path) && strstr(error, want) && strstr(error, "group or others can read it"));
+		CHECK(strstr(error, path) && strstr(error, want) && strstr(error, why));
 		CHECK(read_file(path, text, sizeof(text)) == 10 && !strcmp(text, "untouched\n"));
 		CHECK(!stat(path, &st) && (st.st_mode & 07777) == modes[i]);
 	}
 	unlink(path);
 }
 
+/* Group or others can read it: refused. */
+TEST(wgcd_keylog_refuses_a_file_others_can_read)
+{
+	static const mode_t modes[] = { 0644, 0640, 0604, 0666, 0660, 0606 };
+
+	check_modes_refused(modes, sizeof(modes) / sizeof(modes[0]), "group or others can read it");
+}
+
 /* Group or others can write it (lines of theirs would mislead an analyzer): refused too. */
 TEST(wgcd_keylog_refuses_a_file_others_can_write)
 {
 	static const mode_t modes[] = { 0620, 0602, 0622, 0220 };
-	char path[128], error[256], text[64], want[64];
-	struct wgcd_keylog k;
 
-	in_dir(path, "writable.keys");
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); ++i) {
-		make_file(path, modes[i], "untouched\n");
-		error[0] = '\0';
-		CHECK_EQ(wgcd_keylog_open(&k, path, error, sizeof(error)), -EPERM);
-		CHECK_EQ(k.fd, -1);
-		snprintf(want, sizeof(want), "has mode %04o", (unsigned)modes[i]);
-		CHECK(strstr(error, path) && strstr(error, want) && strstr(error, "group or others can write it"));
-		CHECK(read_file(path, text, sizeof(text)) == 10 && !strcmp(text, "untouched\n"));
-	}
-	unlink(path);
+	check_modes_refused(modes, sizeof(modes) / sizeof(modes[0]), "group or others can write it");
 }
 
 /* A symbolic link is refused and its target neither made nor written. */
