@@ -185,7 +185,7 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Isrc -Iinclude -g -O1 -fsanitize=fuzzer,ad
 # `wgc analyze` has targets through its capture reader and through the whole of it (with libpcap).
 ANALYZE_SRC = $(addprefix src/wgc/,analyze.c analysis_text.c analysis_json.c capture.c tcpframes.c decode.c \
               sessions.c chain.c keyring.c countertrack.c flows.c inner.c errmsg.c json.c)
-FUZZ_LIB  = $(LIB_SRC) tests/netsim.c src/wgc/conffile.c src/wgcd/uapi.c src/wgcd/uapi_conn.c src/wgcd/log.c \
+FUZZ_LIB  = $(LIB_SRC) tests/netsim.c src/wgc/conffile.c src/wgc/secretfile.c src/wgcd/uapi.c src/wgcd/uapi_conn.c src/wgcd/log.c \
             $(ANALYZE_SRC)
 build-fuzz/%: fuzz/%.c $(FUZZ_LIB) $(wildcard src/*/*.h) $(wildcard src/libwgc/offload/*.h) include/wgc.h tests/netsim.h
 	$(call say,FUZZ,$@)
