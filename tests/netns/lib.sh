@@ -482,3 +482,35 @@ tcpdump_start()
 	wait_until 5 grep -q "listening on" "$3.err" || die "tcpdump did not start"
 }
 tcpdump_stop() { sleep 0.3; wgt_kill "$TCPDUMP_PID"; wait "$TCPDUMP_PID" 2>/dev/null; return 0; }
+
+# offloads_off: GSO and GRO off on both veths of the usual pair, so that a capture sees each
+# datagram, not a super-packet.
+offloads_off()
+{
+	run_or_die ip netns exec "$NS_A" ethtool -K veth0 gso off tx-udp-segmentation off gro off
+	run_or_die ip netns exec "$NS_B" ethtool -K veth0 gso off tx-udp-segmentation off gro off
+}
+
+# ---------------------------------------------------------------------------- obfuscation
+
+# AmneziaWG's full set as the obfuscation tests use it: Jc=4 Jmin=40 Jmax=70, S1..S4, H1..H4
+# ranges, a's I1 of every tag and an I2, b's own I1.
+OBFS_H=(h1=100000-100999 h2=200000-200999 h3=300000-300999 h4=400000-400999)
+OBFS_S=(s1=15 s2=18 s3=20 s4=8)
+OBFS_J=(jc=4 jmin=40 jmax=70)
+OBFS_I1_A='i1=<b 0xc0ffee01><r 8><rc 6><rd 4><t>'
+OBFS_I2_A='i2=<b 0xabcd> <r 100>'
+OBFS_I1_B='i1=<b 0x0102030405>'
+
+# obfs_spec FILE A_SIGS B_SIGS: what tools/obfs-capture.py expects of each end of that set (S,
+# H, junk, and each signature's length and head as [[length, "head"], ...]).
+obfs_spec()
+{
+	cat >"$1" <<-JSON
+	{"ports": {"a": 10001, "b": 10002},
+	 "a": {"s": [15, 18, 20, 8], "h": [[100000, 100999], [200000, 200999], [300000, 300999], [400000, 400999]],
+	       "jc": 4, "jmin": 40, "jmax": 70, "sigs": $2},
+	 "b": {"s": [15, 18, 20, 8], "h": [[100000, 100999], [200000, 200999], [300000, 300999], [400000, 400999]],
+	       "jc": 4, "jmin": 40, "jmax": 70, "sigs": $3}}
+	JSON
+}
