@@ -191,11 +191,12 @@ FUZZ_LIB  = $(LIB_SRC) tests/netsim.c src/wgc/conffile.c src/wgc/secretfile.c sr
 # target took CI 80 s of its fuzz step).
 FUZZ_OBJ  = $(FUZZ_LIB:%.c=build-fuzz/obj/%.o)
 build-fuzz/obj/%.o: %.c
+	$(call say,CC,$< [fuzz])
 	$(Q)mkdir -p $(dir $@)
 	$(Q)clang $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
-build-fuzz/%: fuzz/%.c $(FUZZ_OBJ) $(wildcard src/*/*.h) include/wgc.h tests/netsim.h
+build-fuzz/%: build-fuzz/obj/fuzz/%.o $(FUZZ_OBJ)
 	$(call say,FUZZ,$@)
-	$(Q)clang $(FUZZ_CFLAGS) $< $(FUZZ_OBJ) -lcrypto -lpcap -pthread -o $@
+	$(Q)clang $(FUZZ_CFLAGS) $^ -lcrypto -lpcap -pthread -o $@
 .PRECIOUS: build-fuzz/obj/%.o
 
 fuzz: $(FUZZ_BIN)
@@ -213,5 +214,5 @@ clean:
 
 
 .PHONY: FORCE all bench check check-threads demo demo-virtual deps examples test-tools install fuzz fuzz-run clean
--include $(FUZZ_OBJ:.o=.d) $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TOOLS_OBJ:.o=.d) $(EXAMPLE_OBJ:.o=.d) $(WGCD_OBJ:.o=.d) \
+-include $(FUZZ_OBJ:.o=.d) $(FUZZ_SRC:%.c=build-fuzz/obj/%.d) $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TOOLS_OBJ:.o=.d) $(EXAMPLE_OBJ:.o=.d) $(WGCD_OBJ:.o=.d) \
          $(WGC_OBJ:.o=.d) $(BUILD)/bench/handshake.d
