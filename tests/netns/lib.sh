@@ -11,7 +11,8 @@
 #   BUILD           directory holding wgcd (default: the repository's build/)
 #   WGC_TEST_IMPL   the implementation under test: wgcd (default) or wireguard-go
 #   IMPL_A, IMPL_B  the two ends of the two-namespace tests (default: WGC_TEST_IMPL)
-#   WGT_ID          name prefix (set by run; default w<pid>), at most 9 characters
+#   WGT_ID          name prefix (set by run; default w<pid>), at most 10 characters (interface
+#                   names, "$WGT_ID-" and at most 4 more, stay within the kernel's 15)
 #   WGT_LOGDIR      where daemon logs go (set by run, which shows them on failure)
 
 set -u
