@@ -269,12 +269,30 @@ int wgl_udp_send(const struct wgl_udp *udp, const struct wg_endpoint *to, const 
 	return -errno;
 }
 
-/* A run the kernel would not take whole: its datagrams one at a time, each with the source
- * fallback of wgl_udp_send. A run refused for GSO itself (EIO: the route's device cannot
- * checksum for us) turns GSO off for the socket's lifetime. */
+/* The length of each datagram of a run (the last may be shorter). */
+static size_t run_step(const struct wgl_udp_run *run)
+{
+	return run->segment && run->segment < run->len ? run->segment : run->len;
+}
+
+/* A run a firewall refused (EPERM: netfilter dropped it on its way out) is lost whole, as it
+ * would be on the wire: sending it again would only ask the filter a second time, and a rule
+ * that drops by chance or by count would pass what it had dropped (wireguard-go does not send
+ * again either). */
+static void fail_run(struct wgl_udp_run *run)
+{
+	size_t step = run_step(run);
+
+	run->failed += step ? (unsigned)((run->len + step - 1) / step) : 1; /* an empty datagram is one */
+	run->failed_bytes += run->len;
+}
+
+/* A run the kernel would not take whole for another reason: its datagrams one at a time, each
+ * with the source fallback of wgl_udp_send. A run refused for GSO itself (EIO: the route's
+ * device cannot checksum for us) turns GSO off for the socket's lifetime. */
 static void send_one_by_one(struct wgl_udp *udp, struct wgl_udp_run *run, int error)
 {
-	size_t step = run->segment && run->segment < run->len ? run->segment : run->len;
+	size_t step = run_step(run);
 
 	if (error == EIO && step < run->len)
 		udp->no_gso = true;
@@ -307,7 +325,10 @@ static void send_family(struct wgl_udp *udp, int fd, struct wgl_udp_run *runs, u
 			done += (unsigned)n;
 			continue;
 		}
-		send_one_by_one(udp, &runs[done], errno);
+		if (errno == EPERM)
+			fail_run(&runs[done]);
+		else
+			send_one_by_one(udp, &runs[done], errno);
 		++done;
 	}
 }
