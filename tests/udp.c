@@ -145,6 +145,28 @@ TEST(wgl_udp_gso_run_arrives_as_the_same_datagrams)
 	wgl_udp_close(&b);
 }
 
+/* Runs the kernel refuses (the limited broadcast address, without SO_BROADCAST): each datagram
+ * is counted failed once, with its bytes, an empty one too. */
+TEST(wgl_udp_refused_runs_count_each_datagram)
+{
+	static uint8_t run_data[3 * 100];
+	struct wgl_udp a;
+	struct wg_endpoint to;
+	struct wgl_udp_run runs[2];
+
+	CHECK_EQ(wgl_udp_open(&a, 0, 0), 0);
+	to = loopback_endpoint(AF_INET, 9);
+	inet_pton(AF_INET, "255.255.255.255", &to.addr.in.sin_addr);
+	runs[0] = (struct wgl_udp_run){ &to, run_data, sizeof(run_data), 100 };
+	runs[1] = (struct wgl_udp_run){ &to, run_data, 0, 0 };
+	CHECK_EQ(wgl_udp_send_runs(&a, runs, 2), 4);
+	CHECK_EQ(runs[0].failed, 3);
+	CHECK_EQ(runs[0].failed_bytes, sizeof(run_data));
+	CHECK_EQ(runs[1].failed, 1);
+	CHECK_EQ(runs[1].failed_bytes, 0);
+	wgl_udp_close(&a);
+}
+
 /* The send queue: datagrams gathered (one built in place, the rest copied) leave in order,
  * equal ones to one endpoint as one GSO run, a different endpoint's apart. */
 TEST(wgl_txqueue_sends_everything_in_order)

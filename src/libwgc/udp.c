@@ -292,18 +292,19 @@ static void fail_run(struct wgl_udp_run *run)
  * device cannot checksum for us) turns GSO off for the socket's lifetime. */
 static void send_one_by_one(struct wgl_udp *udp, struct wgl_udp_run *run, int error)
 {
-	size_t step = run_step(run);
+	size_t step = run_step(run), off = 0;
 
 	if (error == EIO && step < run->len)
 		udp->no_gso = true;
-	for (size_t off = 0; off < run->len; off += step) {
+	do { /* not a for: an empty datagram (junk of length 0) is sent again too */
 		size_t len = run->len - off < step ? run->len - off : step;
 
 		if (wgl_udp_send(udp, run->to, run->data + off, len)) {
 			++run->failed;
 			run->failed_bytes += len;
 		}
-	}
+		off += step;
+	} while (off < run->len);
 }
 
 /* Consecutive runs of one family go in one sendmmsg. */
