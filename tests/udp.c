@@ -1,13 +1,19 @@
 /*
  * The daemon's UDP sockets on loopback: one port for both families, a taken port refused with
  * nothing left open, the arrival address recorded, and replies from a vanished address falling
- * back to a routed one.
+ * back to a routed one; what the kernel refuses counted, and sent again only where that can help.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -145,8 +151,9 @@ TEST(wgl_udp_gso_run_arrives_as_the_same_datagrams)
 	wgl_udp_close(&b);
 }
 
-/* Runs the kernel refuses (the limited broadcast address, without SO_BROADCAST): each datagram
- * is counted failed once, with its bytes, an empty one too. */
+/* Runs the kernel refuses (the limited broadcast address without SO_BROADCAST: EACCES, or
+ * ENETUNREACH without a route) are tried again one by one and, refused again, each datagram is
+ * counted failed once, with its bytes, an empty one too. */
 TEST(wgl_udp_refused_runs_count_each_datagram)
 {
 	static uint8_t run_data[3 * 100];
@@ -165,6 +172,70 @@ TEST(wgl_udp_refused_runs_count_each_datagram)
 	CHECK_EQ(runs[1].failed, 1);
 	CHECK_EQ(runs[1].failed_bytes, 0);
 	wgl_udp_close(&a);
+}
+
+/* From here on this process's sendmmsg fails with EPERM, as when netfilter drops a datagram
+ * on its way out; sendmsg still works. */
+static int refuse_sendmmsg(void)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendmmsg, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(filter) / sizeof(filter[0]), .filter = filter };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+struct refused_result {
+	int filtered;         /* 0: the filter was in place */
+	unsigned failed;      /* what wgl_udp_send_runs said */
+	size_t failed_bytes;
+	int arrived;          /* datagrams b received after it */
+};
+
+/* A refused GSO run is lost whole and counted: not one of its datagrams is sent again one by
+ * one (where a filter would be asked a second time). Run in a child: the filter stays there. */
+TEST(wgl_udp_run_refused_by_a_filter_is_not_sent_again)
+{
+	struct refused_result r = { -1, 0, 0, 0 };
+	int fds[2], status;
+	pid_t pid;
+
+	CHECK_EQ(pipe(fds), 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		static uint8_t run_data[3 * 100], buf[WGL_DATAGRAM_MAX];
+		struct wgl_datagram d = { .data = buf };
+		struct wgl_udp a, b;
+		struct wg_endpoint to;
+		struct wgl_udp_run run;
+
+		if (wgl_udp_open(&a, 0, 0) || wgl_udp_open(&b, 0, 0))
+			_exit(2);
+		to = loopback_endpoint(AF_INET, b.port);
+		run = (struct wgl_udp_run){ &to, run_data, sizeof(run_data), 100 };
+		r.filtered = refuse_sendmmsg();
+		r.failed = wgl_udp_send_runs(&a, &run, 1);
+		r.failed_bytes = run.failed_bytes;
+		while (wgl_udp_receive(b.fd4, &d, 1) == 1)
+			r.arrived += (int)(d.len / 100);
+		_exit(write(fds[1], &r, sizeof(r)) == sizeof(r) ? 0 : 3);
+	}
+	close(fds[1]);
+	CHECK_EQ(read(fds[0], &r, sizeof(r)), (ssize_t)sizeof(r));
+	close(fds[0]);
+	CHECK_EQ(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_EQ(r.filtered, 0);
+	CHECK_EQ(r.failed, 3);
+	CHECK_EQ(r.failed_bytes, 300);
+	CHECK_EQ(r.arrived, 0);
 }
 
 /* The send queue: datagrams gathered (one built in place, the rest copied) leave in order,

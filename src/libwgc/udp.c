@@ -275,10 +275,10 @@ static size_t run_step(const struct wgl_udp_run *run)
 	return run->segment && run->segment < run->len ? run->segment : run->len;
 }
 
-/* A run a firewall refused (EPERM: netfilter dropped it on its way out) is lost whole, as it
- * would be on the wire: sending it again would only ask the filter a second time, and a rule
- * that drops by chance or by count would pass what it had dropped (wireguard-go does not send
- * again either). */
+/* A run a filter refused (EPERM: netfilter or a cgroup's BPF program dropped it on its way
+ * out) is lost whole, as it would be on the wire: sending it again would only ask the filter a
+ * second time, and a rule that drops by chance or by count would pass what it had dropped
+ * (wireguard-go sends again only for GSO's EIO). */
 static void fail_run(struct wgl_udp_run *run)
 {
 	size_t step = run_step(run);
@@ -322,15 +322,21 @@ static void send_family(struct wgl_udp *udp, int fd, struct wgl_udp_run *runs, u
 	while (done < count) {
 		int n = sendmmsg(fd, msgs + done, count - done, MSG_DONTWAIT);
 
-		if (n > 0) {
+		if (n <= 0) {
+			if (errno == EPERM)
+				fail_run(&runs[done]);
+			else
+				send_one_by_one(udp, &runs[done], errno);
+			++done;
+		} else if ((unsigned)n < count - done) {
+			/* The run after the last one sent failed, and the kernel keeps its reason: it is
+			 * lost like a refused one (asking again could pass what a filter dropped). The
+			 * next run leads the next call, so its failure would have a reason. */
 			done += (unsigned)n;
-			continue;
+			fail_run(&runs[done++]);
+		} else {
+			done += (unsigned)n;
 		}
-		if (errno == EPERM)
-			fail_run(&runs[done]);
-		else
-			send_one_by_one(udp, &runs[done], errno);
-		++done;
 	}
 }
 
