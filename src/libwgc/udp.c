@@ -329,9 +329,9 @@ static void send_family(struct wgl_udp *udp, int fd, struct wgl_udp_run *runs, u
 				send_one_by_one(udp, &runs[done], errno);
 			++done;
 		} else if ((unsigned)n < count - done) {
-			/* The run after the last one sent failed, and the kernel keeps its reason: it is
+			/* The run after the last one sent failed, and the kernel does not say why: it is
 			 * lost like a refused one (asking again could pass what a filter dropped). The
-			 * next run leads the next call, so its failure would have a reason. */
+			 * next run leads the next call, so a failure of its would come with a reason. */
 			done += (unsigned)n;
 			fail_run(&runs[done++]);
 		} else {

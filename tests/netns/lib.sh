@@ -492,6 +492,9 @@ offloads_off()
 	run_or_die ip netns exec "$NS_B" ethtool -K veth0 gso off tx-udp-segmentation off gro off
 }
 
+# nft_packets NS FAMILY TABLE: the packet count of the table's one counter.
+nft_packets() { ip netns exec "$1" nft list table "$2" "$3" | grep -o 'packets [0-9]*' | awk '{ print $2 }'; }
+
 # ---------------------------------------------------------------------------- obfuscation
 
 # AmneziaWG's full set as the obfuscation tests use it: Jc=4 Jmin=40 Jmax=70, S1..S4, H1..H4
@@ -507,11 +510,11 @@ OBFS_I1_B='i1=<b 0x0102030405>'
 # H, junk, and each signature's length and head as [[length, "head"], ...]).
 obfs_spec()
 {
+	local side='"s": [15, 18, 20, 8], "h": [[100000, 100999], [200000, 200999], [300000, 300999], [400000, 400999]],
+	       "jc": 4, "jmin": 40, "jmax": 70'
 	cat >"$1" <<-JSON
 	{"ports": {"a": 10001, "b": 10002},
-	 "a": {"s": [15, 18, 20, 8], "h": [[100000, 100999], [200000, 200999], [300000, 300999], [400000, 400999]],
-	       "jc": 4, "jmin": 40, "jmax": 70, "sigs": $2},
-	 "b": {"s": [15, 18, 20, 8], "h": [[100000, 100999], [200000, 200999], [300000, 300999], [400000, 400999]],
-	       "jc": 4, "jmin": 40, "jmax": 70, "sigs": $3}}
+	 "a": {$side, "sigs": $2},
+	 "b": {$side, "sigs": $3}}
 	JSON
 }
